@@ -1,0 +1,46 @@
+"""Evaluate a checkpoint (``tools/test.py`` and ``mim test``)."""
+import argparse
+
+from mmengine.runner import Runner
+
+from adautomix_mm.cli.common import (add_common_args, enable_amp,
+                                     export_local_rank, load_config)
+from adautomix_mm.compat import (prepare_cpu_distributed,
+                                 trusted_checkpoint_loading)
+
+
+def parse_args(argv=None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description='Evaluate a checkpoint')
+    parser.add_argument('config', help='test config file path')
+    parser.add_argument(
+        'checkpoint', help='checkpoint file (unpickled: trusted files only)')
+    parser.add_argument(
+        '--out', help='dump the predictions to this .pkl file')
+    parser.add_argument(
+        '--amp', action='store_true', help='automatic mixed precision')
+    add_common_args(parser)
+    args = parser.parse_args(argv)
+    export_local_rank(args)
+    if args.out is not None and not args.out.endswith(('.pkl', '.pickle')):
+        parser.error(f'--out must be a .pkl file, got {args.out!r}')
+    return args
+
+
+def main(argv=None):
+    args = parse_args(argv)
+    cfg = load_config(args)
+    cfg.load_from = args.checkpoint
+    if args.amp:
+        cfg.test_cfg = dict(cfg.get('test_cfg') or {}, fp16=True)
+    with prepare_cpu_distributed(cfg, args.launcher):
+        runner = Runner.from_cfg(cfg)
+    if args.out is not None:
+        from mmengine.evaluator import DumpResults
+        runner.test_evaluator.metrics.append(DumpResults(out_file_path=args.out))
+    with trusted_checkpoint_loading():
+        metrics = runner.test()
+    return metrics
+
+
+if __name__ == '__main__':
+    main()

@@ -1,0 +1,77 @@
+"""Train a model from a config (``tools/train.py`` and ``mim train``)."""
+import argparse
+
+from mmengine.runner import Runner
+
+from adautomix_mm.cli.common import (add_common_args, enable_amp,
+                                     export_local_rank, load_config)
+from adautomix_mm.compat import (prepare_cpu_distributed,
+                                 trusted_checkpoint_loading)
+
+
+def parse_args(argv=None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description='Train a classifier')
+    parser.add_argument('config', help='train config file path')
+    parser.add_argument(
+        '--resume',
+        nargs='?',
+        type=str,
+        const='auto',
+        help='resume from the given checkpoint, or from the latest one in '
+        'the work dir when no path is given (trusted files only)')
+    parser.add_argument(
+        '--amp', action='store_true', help='automatic mixed precision')
+    parser.add_argument(
+        '--no-validate', action='store_true', help='skip validation')
+    parser.add_argument(
+        '--auto-scale-lr', action='store_true',
+        help='scale the LR by the real batch size (auto_scale_lr in the cfg)')
+    parser.add_argument(
+        '--no-pin-memory', action='store_true', help='pin_memory=False')
+    parser.add_argument(
+        '--no-persistent-workers', action='store_true',
+        help='persistent_workers=False')
+    add_common_args(parser)
+    args = parser.parse_args(argv)
+    export_local_rank(args)
+    return args
+
+
+def build_train_config(args: argparse.Namespace):
+    cfg = load_config(args)
+    if args.no_validate:
+        cfg.val_cfg = None
+        cfg.val_dataloader = None
+        cfg.val_evaluator = None
+    if args.amp:
+        enable_amp(cfg)
+    if args.resume == 'auto':
+        cfg.resume, cfg.load_from = True, None
+    elif args.resume is not None:
+        cfg.resume, cfg.load_from = True, args.resume
+    if args.auto_scale_lr:
+        cfg.setdefault('auto_scale_lr', {})['enable'] = True
+    for name in ('train_dataloader', 'val_dataloader', 'test_dataloader'):
+        loader = cfg.get(name, None)
+        if loader is None:
+            continue
+        if args.no_pin_memory:
+            loader['pin_memory'] = False
+        if args.no_persistent_workers:
+            loader['persistent_workers'] = False
+    return cfg
+
+
+def main(argv=None):
+    args = parse_args(argv)
+    cfg = build_train_config(args)
+    with prepare_cpu_distributed(cfg, args.launcher):
+        runner = Runner.from_cfg(cfg)
+    # Resuming and ``load_from`` unpickle the file: trusted checkpoints only.
+    with trusted_checkpoint_loading():
+        runner.train()
+    return runner
+
+
+if __name__ == '__main__':
+    main()

@@ -1,0 +1,10 @@
+"""Narrow fixes for traps of MMEngine 0.10.x on recent PyTorch and on CPU.
+
+Nothing here runs on import: the train/test entry points of this package call
+these functions explicitly, so importing ``adautomix_mm`` (e.g. through
+``custom_imports``) never changes global behaviour.
+"""
+from .checkpoint import trusted_checkpoint_loading
+from .distributed import prepare_cpu_distributed
+
+__all__ = ['prepare_cpu_distributed', 'trusted_checkpoint_loading']

@@ -1,0 +1,1 @@
+from . import classifiers, mix_blocks, utils  # noqa: F401
