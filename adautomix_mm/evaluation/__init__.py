@@ -1,1 +1,3 @@
+from .network_accuracy import NetworkAccuracy
 
+__all__ = ['NetworkAccuracy']

@@ -1,1 +1,3 @@
+from .attention_mix_block import AttentionMixBlock
 
+__all__ = ['AttentionMixBlock']

@@ -1,1 +1,8 @@
+from .mixing import (constant_masks, gather_partners, mix_linear,
+                     mix_with_masks, sample_partners, sample_ratios)
+from .teacher_ema import TeacherEMA
 
+__all__ = [
+    'TeacherEMA', 'constant_masks', 'gather_partners', 'mix_linear',
+    'mix_with_masks', 'sample_partners', 'sample_ratios'
+]

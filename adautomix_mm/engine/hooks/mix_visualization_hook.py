@@ -1,0 +1,111 @@
+"""Periodic PNG grids of generated mixed samples and their masks."""
+import os.path as osp
+from typing import Optional
+
+import numpy as np
+import torch
+from mmengine.dist import is_main_process
+from mmengine.hooks import Hook
+from mmengine.model import is_model_wrapper
+from mmpretrain.registry import HOOKS
+from torchvision.utils import make_grid
+
+
+@HOOKS.register_module()
+class MixedSampleVisualizationHook(Hook):
+    """Every ``interval`` epochs (and after training), on the main process
+    only, draw ``num_images`` generator samples of a fixed training batch:
+    one row per sample with its N source images, their N masks (white = 1)
+    and the mixed image.
+
+    The grid goes to the runner's visualizer (``add_image``, so every
+    configured backend such as TensorBoard gets it) and to
+    ``<work_dir>/mixed_samples/epoch_<e>.png``. The model must provide
+    ``mix_preview(inputs)`` (e.g. AdAutoMix); nothing runs per iteration
+    (the reference plotted on every N >= 3 iteration).
+    """
+
+    priority = 'LOW'
+
+    def __init__(self, interval: int = 1, num_images: int = 8,
+                 seed: Optional[int] = 0):
+        if not isinstance(interval, int) or interval < 1:
+            raise ValueError(f'interval must be an int >= 1, got {interval!r}')
+        if not isinstance(num_images, int) or num_images < 1:
+            raise ValueError(f'num_images must be an int >= 1, got '
+                             f'{num_images!r}')
+        self.interval = interval
+        self.num_images = num_images
+        self.seed = seed
+        self._batch = None
+        self.last_path: Optional[str] = None
+
+    def before_train_iter(self, runner, batch_idx: int, data_batch=None) -> None:
+        if self._batch is None and data_batch is not None:
+            self._batch = dict(
+                inputs=data_batch['inputs'][:self.num_images],
+                data_samples=data_batch['data_samples'][:self.num_images])
+
+    def after_train_epoch(self, runner) -> None:
+        if self.every_n_epochs(runner, self.interval) or \
+                self.is_last_train_epoch(runner):
+            self.draw(runner, runner.epoch + 1)
+
+    @torch.no_grad()
+    def draw(self, runner, step: int) -> Optional[str]:
+        if self._batch is None or not is_main_process():
+            return None
+        model = runner.model.module if is_model_wrapper(runner.model) \
+            else runner.model
+        if not callable(getattr(model, 'mix_preview', None)):
+            raise TypeError('MixedSampleVisualizationHook needs a model with '
+                            f'mix_preview(), got {type(model).__name__}')
+        data = model.data_preprocessor(self._batch, False)
+        rng_state = torch.get_rng_state()
+        if self.seed is not None:
+            torch.manual_seed(self.seed)
+        was_training = model.training
+        model.eval()
+        try:
+            out = model.mix_preview(data['inputs'])
+        finally:
+            model.train(was_training)
+            torch.set_rng_state(rng_state)
+        image = self._grid(model.data_preprocessor, out)
+        runner.visualizer.add_image('mixed_samples', image, step=step)
+        path = osp.join(runner.work_dir, 'mixed_samples', f'epoch_{step}.png')
+        _write_png(path, image)
+        self.last_path = path
+        runner.logger.info(f'Mixed samples (lam={out["lam"].tolist()}) '
+                           f'saved to {path}')
+        return path
+
+    @staticmethod
+    def _grid(preprocessor, out) -> np.ndarray:
+        sources, masks, mixed = out['sources'], out['masks'], out['mixed']
+        b, n = masks.shape[:2]
+        mean = getattr(preprocessor, 'mean', None)
+        std = getattr(preprocessor, 'std', None)
+
+        def to_pixels(x):  # [.., C, H, W] normalised -> [0, 1] RGB
+            if mean is not None and std is not None:
+                x = x * std.to(x) + mean.to(x)
+                x = x / 255.0
+            x = x.clamp(0, 1)
+            return x.expand(*x.shape[:-3], 3, *x.shape[-2:]) \
+                if x.shape[-3] == 1 else x
+
+        tiles = torch.cat([
+            to_pixels(sources),
+            masks.unsqueeze(2).expand(b, n, 3, *masks.shape[-2:]).float(),
+            to_pixels(mixed).unsqueeze(1)
+        ], dim=1)  # [B, 2N + 1, 3, H, W]
+        grid = make_grid(tiles.flatten(0, 1).cpu(), nrow=2 * n + 1, padding=2,
+                         pad_value=0.5)
+        return (grid.permute(1, 2, 0).numpy() * 255).round().astype(np.uint8)
+
+
+def _write_png(path: str, rgb: np.ndarray) -> None:
+    import mmcv
+    # mmcv writes BGR.
+    mmcv.imwrite(np.ascontiguousarray(rgb[..., ::-1]), path, auto_mkdir=True)
