@@ -70,7 +70,24 @@ def main(argv=None):
     # Resuming and ``load_from`` unpickle the file: trusted checkpoints only.
     with trusted_checkpoint_loading():
         runner.train()
+    report_final_metrics(runner)
     return runner
+
+
+def report_final_metrics(runner) -> dict:
+    """Log the metrics of the last validation, as computed by the
+    evaluator (e.g. ``accuracy_ema/top1`` = EMA teacher, ``accuracy_online``
+    = online network, ``accuracy/top1`` = the single network)."""
+    metrics = {
+        key[len('val/'):]: float(buf.current())
+        for key, buf in runner.message_hub.log_scalars.items()
+        if key.startswith('val/') and key not in ('val/time', 'val/data_time')
+    }
+    if metrics:
+        text = '  '.join(f'{k}: {v:.2f}' for k, v in sorted(metrics.items()))
+        runner.logger.info(f'Final validation (epoch {runner.epoch}, '
+                           f'iteration {runner.iter}): {text}')
+    return metrics
 
 
 if __name__ == '__main__':

@@ -1,14 +1,18 @@
 """Periodic PNG grids of generated mixed samples and their masks."""
+import math
 import os.path as osp
 from typing import Optional
 
 import numpy as np
 import torch
+import torch.nn.functional as F
 from mmengine.dist import is_main_process
 from mmengine.hooks import Hook
 from mmengine.model import is_model_wrapper
 from mmpretrain.registry import HOOKS
 from torchvision.utils import make_grid
+
+_MIN_TILE = 64  # pixels
 
 
 @HOOKS.register_module()
@@ -99,9 +103,12 @@ class MixedSampleVisualizationHook(Hook):
             to_pixels(sources),
             masks.unsqueeze(2).expand(b, n, 3, *masks.shape[-2:]).float(),
             to_pixels(mixed).unsqueeze(1)
-        ], dim=1)  # [B, 2N + 1, 3, H, W]
-        grid = make_grid(tiles.flatten(0, 1).cpu(), nrow=2 * n + 1, padding=2,
-                         pad_value=0.5)
+        ], dim=1).flatten(0, 1).cpu()  # [B * (2N + 1), 3, H, W]
+        if tiles.shape[-1] < _MIN_TILE:  # enlarge tiny images (28x28 ...)
+            tiles = F.interpolate(
+                tiles, scale_factor=math.ceil(_MIN_TILE / tiles.shape[-1]),
+                mode='nearest')
+        grid = make_grid(tiles, nrow=2 * n + 1, padding=2, pad_value=0.5)
         return (grid.permute(1, 2, 0).numpy() * 255).round().astype(np.uint8)
 
 
