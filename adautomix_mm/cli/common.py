@@ -37,6 +37,7 @@ def load_config(args: argparse.Namespace) -> Config:
     cfg = Config.fromfile(args.config)
     if args.cfg_options is not None:
         cfg.merge_from_dict(args.cfg_options)
+        import_custom_modules_from_options(cfg, args.cfg_options)
     cfg.launcher = args.launcher
     if args.work_dir is not None:
         cfg.work_dir = args.work_dir
@@ -44,6 +45,23 @@ def load_config(args: argparse.Namespace) -> Config:
         name = osp.splitext(osp.basename(args.config))[0]
         cfg.work_dir = osp.join('./work_dirs', name)
     return cfg
+
+
+def import_custom_modules_from_options(cfg: Config, options: dict) -> None:
+    """Import ``custom_imports`` again when ``--cfg-options`` changed it.
+
+    ``Config.fromfile`` imports the file's ``custom_imports`` before the
+    command-line options are merged, so without this
+    ``--cfg-options custom_imports.imports=[mypkg]`` would be silently
+    ignored (and a misspelled module name would go unnoticed).
+    """
+    if not any(k == 'custom_imports' or k.startswith('custom_imports.')
+               for k in options):
+        return
+    custom = cfg.get('custom_imports', None)
+    if custom:
+        from mmengine.utils import import_modules_from_strings
+        import_modules_from_strings(**custom)
 
 
 def enable_amp(cfg: Config) -> None:

@@ -1,0 +1,207 @@
+"""Shared fixtures for the test suite.
+
+The end-to-end tests run the real entry points (``tools/train.py``,
+``torchrun``, ``mim``) in subprocesses, always on CPU: the environment they
+get hides CUDA devices, so a GPU machine runs the same CPU/gloo code path.
+"""
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Dict, Iterable, List, Optional, Sequence
+
+import pytest
+
+REPO_ROOT = Path(__file__).resolve().parents[1]
+TESTS_DIR = REPO_ROOT / 'tests'
+HELPERS_DIR = TESTS_DIR / 'helpers'
+TEST_CONFIGS_DIR = TESTS_DIR / 'configs'
+BIN_DIR = Path(sys.executable).parent
+
+# The baseline config every end-to-end test trains (embedded Fashion-MNIST,
+# ResNet-18 width 16, no mixing).
+VANILLA_CFG_REL = 'configs/baselines/vanilla/vanilla_r18w16_fmnist-embedded.py'
+VANILLA_CFG = REPO_ROOT / VANILLA_CFG_REL
+
+# ``--cfg-options`` that cut a config to a few CPU iterations: 64 training
+# images (4 iterations of 16 on one process, 2 per rank on two), one epoch,
+# 32 validation images, loader workers off (no fork/teardown cost), a log
+# line every iteration.
+FAST_CFG_OPTIONS = (
+    'train_cfg.max_epochs=1',
+    'train_dataloader.batch_size=16',
+    'train_dataloader.dataset.indices=64',
+    'train_dataloader.num_workers=0',
+    'train_dataloader.persistent_workers=False',
+    'val_dataloader.batch_size=32',
+    'val_dataloader.dataset.indices=32',
+    'val_dataloader.num_workers=0',
+    'val_dataloader.persistent_workers=False',
+    'test_dataloader.batch_size=32',
+    'test_dataloader.dataset.indices=32',
+    'test_dataloader.num_workers=0',
+    'test_dataloader.persistent_workers=False',
+    'default_hooks.logger.interval=1',
+)
+
+# In-process imports of ``adautomix_mm`` (the ``pytest`` script does not put
+# the working directory on sys.path).
+if str(REPO_ROOT) not in sys.path:
+    sys.path.insert(0, str(REPO_ROOT))
+
+
+def free_port() -> int:
+    """A TCP port that was free a moment ago (for torchrun's rendezvous)."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind(('127.0.0.1', 0))
+        return sock.getsockname()[1]
+
+
+def make_env(pythonpath: Iterable = (REPO_ROOT, ),
+             omp_threads: Optional[int] = None,
+             **extra: str) -> Dict[str, str]:
+    """Environment for a subprocess: CPU only, explicit ``PYTHONPATH``.
+
+    ``pythonpath`` replaces any inherited value, so a test decides exactly
+    where ``adautomix_mm`` comes from. ``omp_threads=1`` is what torchrun
+    would set per rank anyway (set here to keep its warning out of the log
+    and the two ranks from oversubscribing the cores).
+    """
+    env = dict(os.environ)
+    env['PYTHONPATH'] = os.pathsep.join(str(p) for p in pythonpath)
+    env['CUDA_VISIBLE_DEVICES'] = ''
+    env['PYTHONUNBUFFERED'] = '1'
+    env['PYTHONDONTWRITEBYTECODE'] = '1'
+    env.pop('TORCH_FORCE_NO_WEIGHTS_ONLY_LOAD', None)
+    env.pop('TORCH_FORCE_WEIGHTS_ONLY_LOAD', None)
+    for name in ('RANK', 'LOCAL_RANK', 'WORLD_SIZE', 'MASTER_ADDR',
+                 'MASTER_PORT'):
+        env.pop(name, None)
+    if omp_threads is not None:
+        env['OMP_NUM_THREADS'] = str(omp_threads)
+        env['MKL_NUM_THREADS'] = str(omp_threads)
+    env.update({k: str(v) for k, v in extra.items()})
+    return env
+
+
+def _tail(text: str, limit: int = 12000) -> str:
+    return text if len(text) <= limit else '...\n' + text[-limit:]
+
+
+def run_cmd(cmd: Sequence, *, env: Optional[Dict[str, str]] = None,
+            cwd=None, timeout: float = 240, check: bool = True,
+            log_file: Optional[Path] = None) -> subprocess.CompletedProcess:
+    """Run ``cmd``; stdout and stderr together in ``.stdout``.
+
+    ``check=True`` fails the test on a non-zero exit, printing the command
+    and the tail of its output; ``check=False`` returns whatever happened.
+    A command past ``timeout`` is killed with its whole process group
+    (torchrun's ranks included) and fails the test. ``.duration`` holds the
+    wall time in seconds.
+    """
+    cmd = [str(c) for c in cmd]
+    start = time.monotonic()
+    proc = subprocess.Popen(
+        cmd, env=env if env is not None else make_env(),
+        cwd=str(cwd) if cwd is not None else None,
+        stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT, text=True, start_new_session=True)
+    try:
+        out, _ = proc.communicate(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        os.killpg(proc.pid, signal.SIGKILL)
+        out, _ = proc.communicate()
+        pytest.fail(f'timed out after {timeout}s: {" ".join(cmd)}\n'
+                    f'{_tail(out or "")}', pytrace=False)
+    result = subprocess.CompletedProcess(cmd, proc.returncode, out, None)
+    result.duration = time.monotonic() - start
+    if log_file is not None:
+        Path(log_file).write_text(out)
+    if check and proc.returncode != 0:
+        pytest.fail(f'exit code {proc.returncode} '
+                    f'({result.duration:.1f}s): {" ".join(cmd)}\n'
+                    f'{_tail(out)}', pytrace=False)
+    return result
+
+
+def train_log(work_dir) -> str:
+    """Text of the (single) MMEngine log file under ``work_dir``."""
+    logs = sorted(Path(work_dir).glob('*/*.log'))
+    assert logs, f'no log file under {work_dir}: ' \
+        f'{sorted(str(p) for p in Path(work_dir).rglob("*"))}'
+    return '\n'.join(p.read_text() for p in logs)
+
+
+def cfg_options(*extra: str, base: Iterable[str] = FAST_CFG_OPTIONS) -> List[str]:
+    """``['--cfg-options', ...]`` with the fast defaults, then ``extra``.
+
+    Later keys win, so ``extra`` can override a default.
+    """
+    merged: Dict[str, str] = {}
+    for item in list(base) + list(extra):
+        key, value = item.split('=', 1)
+        merged[key] = value
+    return ['--cfg-options'] + [f'{k}={v}' for k, v in merged.items()]
+
+
+class E2E:
+    """The helpers above, as one fixture (``e2e.run_cmd(...)`` etc.).
+
+    Tests use the fixture rather than ``from conftest import ...``, which
+    would depend on how pytest puts ``tests/`` on ``sys.path``.
+    """
+    repo_root = REPO_ROOT
+    helpers_dir = HELPERS_DIR
+    test_configs_dir = TEST_CONFIGS_DIR
+    vanilla_cfg = VANILLA_CFG
+    fast_cfg_options = FAST_CFG_OPTIONS
+    free_port = staticmethod(free_port)
+    make_env = staticmethod(make_env)
+    run_cmd = staticmethod(run_cmd)
+    train_log = staticmethod(train_log)
+    cfg_options = staticmethod(cfg_options)
+
+
+@pytest.fixture(scope='session')
+def e2e() -> E2E:
+    return E2E()
+
+
+@pytest.fixture(scope='session')
+def repo_root() -> Path:
+    return REPO_ROOT
+
+
+@pytest.fixture(scope='session')
+def vanilla_cfg() -> Path:
+    """The real vanilla baseline config; missing is a failure, not a skip."""
+    assert VANILLA_CFG.is_file(), f'{VANILLA_CFG_REL} is missing'
+    return VANILLA_CFG
+
+
+@pytest.fixture
+def work_dir(tmp_path) -> Path:
+    path = tmp_path / 'work_dir'
+    path.mkdir()
+    return path
+
+
+@pytest.fixture(scope='session')
+def python_exe() -> str:
+    return sys.executable
+
+
+@pytest.fixture(scope='session')
+def torchrun_exe() -> List[str]:
+    """torchrun of this interpreter (``python -m torch.distributed.run``)."""
+    return [sys.executable, '-m', 'torch.distributed.run']
+
+
+@pytest.fixture(scope='session')
+def mim_exe() -> str:
+    exe = BIN_DIR / 'mim'
+    assert exe.is_file(), f'mim not found next to {sys.executable}'
+    return str(exe)
