@@ -1,0 +1,14 @@
+# Vanilla (no mixing) baseline: ResNet-18 (CIFAR variant, as the reference, at
+# 64 px), Tiny-ImageNet, 400 epochs, batch 100 on one GPU.
+_base_ = [
+    '../../_base_/models/resnet18_cifar.py',
+    '../../_base_/datasets/tiny_imagenet.py',
+    '../../_base_/schedules/tiny_sgd_cosine_400e.py',
+    '../../_base_/default_runtime.py',
+]
+
+model = dict(
+    head=dict(
+        num_classes=200,
+    ),
+)

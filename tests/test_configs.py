@@ -1,0 +1,516 @@
+"""Every config under ``configs/`` loads and builds its model; key reference
+hyper-parameters of the recipes are what the reference study (§1.10, §3)
+says they are.
+
+Only models are built (no datasets, no training). A few tiny forward
+passes check the Mix Block's input feature maps and the CIFAR ResNet-18
+AdAutoMix recipe's predictions (EMA and online scores of the right shape).
+The module runs torch single-threaded: its forwards are tiny, and with two
+threads on a busy 2-core machine they are several times slower. Building
+every model, ImageNet/ViT ones included, then takes about 15-25 s, so no
+meta-device tricks are needed (they would not work anyway: mmpretrain
+backbones call ``.item()`` while being built).
+"""
+import ast
+import math
+from pathlib import Path
+
+import numpy as np
+import pytest
+import torch
+from mmengine.config import Config
+from mmengine.optim import build_optim_wrapper
+
+import adautomix_mm  # noqa: F401  (registers the plugin's modules)
+from mmpretrain.models.utils.batch_augments import CutMix, Mixup
+from mmpretrain.registry import DATASETS, MODELS, TRANSFORMS
+
+REPO_ROOT = Path(__file__).resolve().parents[1]
+CONFIG_ROOT = REPO_ROOT / 'configs'
+ALL_CONFIG_FILES = sorted(CONFIG_ROOT.rglob('*.py'))
+RUNNABLE = [p for p in ALL_CONFIG_FILES if '_base_' not in p.parts]
+ADAUTOMIX = sorted((CONFIG_ROOT / 'adautomix').glob('*.py'))
+MIXING_BASELINES = sorted((CONFIG_ROOT / 'baselines' / 'mixup').glob('*.py')) \
+    + sorted((CONFIG_ROOT / 'baselines' / 'cutmix').glob('*.py'))
+VANILLA_BASELINES = sorted((CONFIG_ROOT / 'baselines' / 'vanilla').glob('*.py'))
+
+_CFG_CACHE = {}
+
+
+@pytest.fixture(autouse=True, scope='module')
+def single_thread():
+    threads = torch.get_num_threads()
+    torch.set_num_threads(1)
+    yield
+    torch.set_num_threads(threads)
+
+
+def rel(path: Path) -> str:
+    return str(path.relative_to(CONFIG_ROOT))
+
+
+def load(name) -> Config:
+    """Config by path or by its path relative to ``configs/``."""
+    path = name if isinstance(name, Path) else CONFIG_ROOT / name
+    key = str(path)
+    if key not in _CFG_CACHE:
+        _CFG_CACHE[key] = Config.fromfile(key)
+    return _CFG_CACHE[key]
+
+
+def build_model(cfg: Config):
+    """Build ``cfg.model`` the way the Runner does (the top-level
+    ``data_preprocessor`` is merged into the model config)."""
+    model_cfg = cfg.model.copy()
+    if cfg.get('data_preprocessor') is not None:
+        model_cfg.setdefault('data_preprocessor', cfg.data_preprocessor)
+    return MODELS.build(model_cfg)
+
+
+def hook(cfg: Config, type_name: str) -> dict:
+    hooks = [h for h in cfg.get('custom_hooks', []) if h['type'] == type_name]
+    assert len(hooks) == 1, f'expected one {type_name}, got {hooks}'
+    return hooks[0]
+
+
+def lr_mult(cfg: Config, key: str = 'mix_block') -> float:
+    paramwise = cfg.optim_wrapper.get('paramwise_cfg') or {}
+    custom = paramwise.get('custom_keys') or {}
+    return custom.get(key, {}).get('lr_mult', 1.0)
+
+
+def schedulers(cfg: Config) -> list:
+    sched = cfg.param_scheduler
+    return list(sched) if isinstance(sched, (list, tuple)) else [sched]
+
+
+def cosine(cfg: Config) -> dict:
+    found = [s for s in schedulers(cfg) if s['type'] == 'CosineAnnealingLR']
+    assert len(found) == 1, found
+    return found[0]
+
+
+def augments(cfg: Config) -> list:
+    train_cfg = cfg.model.get('train_cfg') or {}
+    augs = train_cfg.get('augments', [])
+    return list(augs) if isinstance(augs, (list, tuple)) else [augs]
+
+
+# --------------------------------------------------------------- all configs
+def test_config_tree_is_populated():
+    assert len(ADAUTOMIX) >= 14
+    assert len(MIXING_BASELINES) >= 18
+    assert len(VANILLA_BASELINES) >= 9
+
+
+def test_basenames_unique():
+    """mim finds configs by file name: no two may share one."""
+    seen = {}
+    for path in ALL_CONFIG_FILES:
+        assert path.name not in seen, \
+            f'{rel(path)} and {rel(seen[path.name])} share a basename'
+        seen[path.name] = path
+
+
+@pytest.mark.parametrize('path', ALL_CONFIG_FILES, ids=rel)
+def test_no_import_statements(path):
+    """An import in a plain config switches mmengine to lazy-import mode."""
+    tree = ast.parse(path.read_text(encoding='utf-8'), filename=str(path))
+    imports = [n for n in ast.walk(tree)
+               if isinstance(n, (ast.Import, ast.ImportFrom))]
+    assert not imports, f'{rel(path)} has import statements'
+
+
+MMPRETRAIN_AUGMENTS = {'Mixup': Mixup, 'CutMix': CutMix}
+
+# Recipes whose Mix Block input is checked against the reference's feature
+# map (reference study §1.2 table) at the recipe's input size.
+MIX_STAGE_SHAPES = {
+    'adautomix/adautomix_r18_cifar100_800e.py': (32, (256, 8, 8)),
+    'adautomix/adautomix_rx50_cifar100_800e.py': (32, (1024, 8, 8)),
+    'adautomix/adautomix_r18_tinyimagenet_400e.py': (64, (256, 16, 16)),
+    'adautomix/adautomix_r50_in1k_100e.py': (224, (1024, 14, 14)),
+    'adautomix/adautomix_swin-t_cifar100-224_200e.py': (224, (768, 7, 7)),
+    'adautomix/adautomix_convnext-t_cifar100_200e.py': (32, (384, 8, 8)),
+}
+
+
+@pytest.mark.parametrize('path', RUNNABLE, ids=rel)
+def test_config_builds_model(path):
+    cfg = load(path)
+    assert cfg.default_scope == 'mmpretrain'
+    for key in ('train_dataloader', 'val_dataloader', 'test_dataloader',
+                'val_evaluator', 'test_evaluator', 'optim_wrapper',
+                'param_scheduler', 'train_cfg', 'val_cfg', 'test_cfg'):
+        assert key in cfg, f'{rel(path)} lacks {key}'
+    assert cfg.train_cfg.by_epoch is True
+    assert cfg.train_cfg.get('val_interval') == 1
+    model = build_model(cfg)
+    assert isinstance(model, torch.nn.Module)
+    assert model.data_preprocessor.num_classes == cfg.model.head.num_classes
+    augs = augments(cfg)
+    batch_augments = model.data_preprocessor.batch_augments
+    if not augs:
+        assert batch_augments is None
+    else:
+        # MMPretrain's own Mixup/CutMix classes, not same-named plugin ones.
+        for aug_cfg, aug in zip(augs, batch_augments.augments):
+            if aug_cfg['type'] in MMPRETRAIN_AUGMENTS:
+                assert type(aug) is MMPRETRAIN_AUGMENTS[aug_cfg['type']]
+                assert aug.alpha == aug_cfg['alpha']
+    if rel(path) in MIX_STAGE_SHAPES:
+        # The Mix Block reads the reference's feature map; its channels are
+        # inferred from it.
+        size, mix_shape = MIX_STAGE_SHAPES[rel(path)]
+        model.eval()
+        with torch.no_grad():
+            feats = model.backbone(torch.zeros(1, 3, size, size))
+        assert tuple(feats[0].shape[1:]) == mix_shape
+        assert model.mix_block.in_channels == mix_shape[0]
+
+
+def dataloaders(cfg: Config):
+    for key in ('train_dataloader', 'val_dataloader', 'test_dataloader'):
+        yield key, cfg[key]
+
+
+@pytest.mark.parametrize('path', RUNNABLE, ids=rel)
+def test_config_dataset_and_pipelines_build(path):
+    """Dataset classes exist and every transform builds (no data read)."""
+    cfg = load(path)
+    for key, loader in dataloaders(cfg):
+        dataset = loader.dataset
+        assert DATASETS.get(dataset.type) is not None, (key, dataset.type)
+        if 'download' in dataset:
+            assert dataset.download is False, 'configs must not download'
+        for transform in dataset.get('pipeline', []):
+            TRANSFORMS.build(transform)
+
+
+# Train / test output size of each pipeline, run on a random image (the
+# file-loading step is skipped).
+PIPELINE_SIZES = {
+    '_base_/datasets/cifar100.py': ((32, 32), (32, 32), 32),
+    '_base_/datasets/tiny_imagenet.py': ((64, 64), (64, 64), 64),
+    '_base_/datasets/imagenet.py': ((224, 224), (224, 224), 300),
+    '_base_/datasets/cub200.py': ((224, 224), (224, 224), 300),
+    '_base_/datasets/fgvc_aircraft.py': ((224, 224), (224, 224), 300),
+    '_base_/datasets/stanford_cars.py': ((224, 224), (224, 224), 300),
+    'adautomix/adautomix_swin-t_cifar100-224_200e.py':
+    ((224, 224), (224, 224), 32),
+    'adautomix/adautomix_convnext-t_cifar100_200e.py':
+    ((32, 32), (32, 32), 32),
+}
+
+
+@pytest.mark.parametrize('name', sorted(PIPELINE_SIZES))
+def test_pipeline_output_size(name):
+    cfg = load(name)
+    train_hw, test_hw, in_size = PIPELINE_SIZES[name]
+    rng = np.random.default_rng(0)
+    for key, expected in (('train_dataloader', train_hw),
+                          ('test_dataloader', test_hw)):
+        pipeline = [TRANSFORMS.build(t) for t in
+                    cfg[key].dataset.pipeline
+                    if t['type'] != 'LoadImageFromFile']
+        for _ in range(3):  # random crops / augment ops
+            h, w = in_size, in_size * 4 // 3 if in_size > 64 else in_size
+            results = dict(
+                img=rng.integers(0, 256, (h, w, 3), dtype=np.uint8),
+                img_shape=(h, w), ori_shape=(h, w), gt_label=1)
+            for transform in pipeline:
+                results = transform(results)
+            inputs = results['inputs']
+            assert tuple(inputs.shape) == (3, ) + tuple(expected), key
+
+
+# ------------------------------------------------------------------ AdAutoMix
+@pytest.mark.parametrize('path', ADAUTOMIX, ids=rel)
+def test_adautomix_recipe_structure(path):
+    cfg = load(path)
+    assert cfg.model.type == 'AdAutoMix'
+    # The algorithm mixes the batch itself: no batch augments anywhere.
+    assert not cfg.model.get('train_cfg')
+    assert not (cfg.get('data_preprocessor') or {}).get('batch_augments')
+    assert cfg.data_preprocessor.num_classes == cfg.model.head.num_classes
+    assert cfg.model.mix_head.num_classes == cfg.model.head.num_classes
+    assert isinstance(cfg.model.alpha, float)
+    for head in (cfg.model.head, cfg.model.mix_head):
+        assert head.loss.type in ('CrossEntropyLoss', 'LabelSmoothLoss')
+        if head.loss.type == 'CrossEntropyLoss':
+            assert head.loss.use_soft is True
+    evaluators = {(e['type'], e.get('network')) for e in cfg.val_evaluator}
+    assert {('NetworkAccuracy', 'ema'), ('NetworkAccuracy', 'online')} \
+        <= evaluators
+    hook(cfg, 'AdversarialOptimizerHook')
+
+
+def test_adautomix_cifar_r18_reference_values():
+    cfg = load('adautomix/adautomix_r18_cifar100_800e.py')
+    m = cfg.model
+    assert m.backbone.type == 'ResNet_CIFAR' and m.backbone.depth == 18
+    assert tuple(m.backbone.out_indices) == (2, 3) and m.mix_stage == 0
+    assert (m.mix_samples, m.is_random, m.alpha) == (3, False, 1.0)
+    assert (m.mixup_radio, m.beta_radio, m.lam_margin) == (0.5, 0.3, 0.03)
+    assert m.lam_sampler == 'beta_normalized'
+    assert m.mix_block.lam_concat is False
+    assert m.mix_block.upsample_mode == 'bilinear'
+    assert m.mix_block.reduction == 2 and m.mix_block.att_norm_cfg is None
+    assert m.cos_sign == 1.0 and m.teacher_buffers == 'own'
+    h = hook(cfg, 'AdversarialOptimizerHook')
+    assert (h.momentum, h.end_momentum) == (0.999, 0.999999)
+    assert tuple(h.adjust_scope) == (0.1, 1.0)
+    assert (h.adv_interval, h.adv_mode) == (2, 'alternate_sign')
+    opt = cfg.optim_wrapper.optimizer
+    assert (opt.type, opt.lr, opt.momentum, opt.weight_decay) == \
+        ('SGD', 0.1, 0.9, 1e-4)
+    assert lr_mult(cfg) == 1.0
+    assert cosine(cfg).eta_min == 0.05
+    assert cfg.train_cfg.max_epochs == 800 == cosine(cfg).T_max
+    assert cfg.train_dataloader.batch_size == 100
+
+
+def test_adautomix_cifar_rx50_reference_values():
+    cfg = load('adautomix/adautomix_rx50_cifar100_800e.py')
+    m = cfg.model
+    assert m.backbone.type == 'ResNeXt' and m.backbone.depth == 50
+    assert (m.backbone.groups, m.backbone.width_per_group) == (32, 4)
+    assert m.head.in_channels == m.mix_head.in_channels == 2048
+    assert (m.mix_samples, m.beta_radio) == (3, 0.3)
+    assert m.mix_block.lam_concat is False
+    assert cosine(cfg).eta_min == 0.05 and cfg.train_cfg.max_epochs == 800
+    assert hook(cfg, 'AdversarialOptimizerHook').end_momentum == 0.999999
+
+
+def test_adautomix_tiny_reference_values():
+    cfg = load('adautomix/adautomix_r18_tinyimagenet_400e.py')
+    m = cfg.model
+    assert m.backbone.type == 'ResNet_CIFAR'
+    assert m.head.num_classes == 200 == cfg.data_preprocessor.num_classes
+    assert (m.mix_samples, m.beta_radio, m.lam_margin) == (3, 0.4, 0.03)
+    assert m.mix_block.lam_concat is False
+    assert cfg.optim_wrapper.optimizer.lr == 0.2
+    assert math.isclose(cfg.optim_wrapper.optimizer.lr * lr_mult(cfg), 0.1)
+    assert cosine(cfg).eta_min == 0.0 and cfg.train_cfg.max_epochs == 400
+    assert hook(cfg, 'AdversarialOptimizerHook').end_momentum == 0.999999
+
+
+@pytest.mark.parametrize('depth', [18, 34, 50])
+def test_adautomix_imagenet_reference_values(depth):
+    cfg = load(f'adautomix/adautomix_r{depth}_in1k_100e.py')
+    m = cfg.model
+    assert m.backbone.type == 'ResNet' and m.backbone.depth == depth
+    assert (m.mix_samples, m.beta_radio, m.lam_margin) == (2, 0.1, 0.03)
+    assert m.mix_block.lam_concat is True
+    if depth == 50:
+        assert m.mix_block.att_norm_cfg == dict(type='BN')
+        assert m.head.in_channels == m.mix_head.in_channels == 2048
+    else:
+        assert m.mix_block.att_norm_cfg is None
+    h = hook(cfg, 'AdversarialOptimizerHook')
+    assert (h.end_momentum, tuple(h.adjust_scope)) == (0.99999, (0.1, 1.0))
+    opt = cfg.optim_wrapper.optimizer
+    assert (opt.lr, opt.weight_decay) == (0.1, 1e-4) and lr_mult(cfg) == 1.0
+    assert cosine(cfg).eta_min == 0.0 and cfg.train_cfg.max_epochs == 100
+    assert cfg.train_dataloader.batch_size == 64
+    assert cfg.auto_scale_lr.base_batch_size == 256
+
+
+FINEGRAINED = {
+    'adautomix_r18_cub200_200e.py': (200, 'resnet18'),
+    'adautomix_r50_cub200_200e.py': (200, 'resnet50'),
+    'adautomix_r18_aircraft_200e.py': (100, 'resnet18'),
+    'adautomix_rx50_aircraft_200e.py': (100, 'resnext50_32x4d'),
+    'adautomix_r18_stanfordcars_200e.py': (196, 'resnet18'),
+    'adautomix_rx50_stanfordcars_200e.py': (196, 'resnext50_32x4d'),
+}
+
+
+@pytest.mark.parametrize('name', sorted(FINEGRAINED))
+def test_adautomix_finegrained_reference_values(name):
+    cfg = load(f'adautomix/{name}')
+    num_classes, weights = FINEGRAINED[name]
+    m = cfg.model
+    assert m.head.num_classes == num_classes == cfg.data_preprocessor.num_classes
+    assert m.backbone.init_cfg == dict(
+        type='Pretrained', checkpoint=f'torchvision://{weights}')
+    assert (m.mix_samples, m.beta_radio, m.lam_margin) == (3, 0.3, 0.03)
+    assert m.is_random is (name == 'adautomix_r18_cub200_200e.py')
+    assert m.mix_block.lam_concat is True and m.mix_block.att_norm_cfg is None
+    assert hook(cfg, 'AdversarialOptimizerHook').end_momentum == 0.99999
+    opt = cfg.optim_wrapper.optimizer
+    assert (opt.lr, opt.weight_decay) == (0.001, 5e-4)
+    assert math.isclose(opt.lr * lr_mult(cfg), 0.1)
+    assert cosine(cfg).eta_min == 0.0 and cfg.train_cfg.max_epochs == 200
+    assert cfg.train_dataloader.batch_size == 16
+
+
+def test_adautomix_swin_reference_values():
+    cfg = load('adautomix/adautomix_swin-t_cifar100-224_200e.py')
+    m = cfg.model
+    assert m.backbone.type == 'SwinTransformer'
+    assert m.backbone.out_after_downsample is True
+    assert (m.mix_samples, m.is_random, m.lam_margin, m.beta_radio) == \
+        (3, True, 0.0, 0.3)
+    assert m.mix_block.lam_concat is True
+    assert m.mix_block.upsample_mode == 'nearest'
+    h = hook(cfg, 'AdversarialOptimizerHook')
+    assert (h.end_momentum, tuple(h.adjust_scope)) == (0.99996, (0.25, 1.0))
+    ow = cfg.optim_wrapper
+    assert (ow.optimizer.type, ow.optimizer.lr, ow.optimizer.weight_decay) \
+        == ('AdamW', 5e-4, 0.05)
+    assert ow.clip_grad == dict(max_norm=10.0)
+    assert math.isclose(ow.optimizer.lr * lr_mult(cfg), 1e-3)
+    assert cosine(cfg).eta_min == 1e-4 and cfg.train_cfg.max_epochs == 200
+    warmup = [s for s in schedulers(cfg) if s['type'] == 'LinearLR']
+    assert len(warmup) == 1 and warmup[0].end == 20
+    assert cfg.train_dataloader.batch_size == 25
+
+
+def test_adautomix_convnext_reference_values():
+    cfg = load('adautomix/adautomix_convnext-t_cifar100_200e.py')
+    m = cfg.model
+    assert m.backbone.type == 'ConvNeXt'
+    assert m.backbone.gap_before_final_norm is False
+    assert (m.mix_samples, m.lam_margin) == (3, 0.03)
+    assert m.mix_block.upsample_mode == 'nearest'
+    assert m.mix_block.lam_concat is True
+    h = hook(cfg, 'AdversarialOptimizerHook')
+    assert (h.end_momentum, tuple(h.adjust_scope)) == (0.99996, (0.25, 1.0))
+    ow = cfg.optim_wrapper
+    assert (ow.optimizer.type, ow.optimizer.lr) == ('AdamW', 2e-3)
+    assert math.isclose(ow.optimizer.lr * lr_mult(cfg), 5e-4)
+    assert ow.clip_grad is None
+    assert cfg.train_dataloader.batch_size == 50
+
+
+def param_groups(cfg: Config, model) -> dict:
+    """{(top-level module, lr, weight decay): number of trainable tensors}."""
+    optim_wrapper = build_optim_wrapper(model, cfg.optim_wrapper)
+    names = {id(p): n for n, p in model.named_parameters()}
+    groups = {}
+    for group in optim_wrapper.optimizer.param_groups:
+        for p in group['params']:
+            if p.requires_grad:
+                key = (names[id(p)].split('.')[0], group['lr'],
+                       group['weight_decay'])
+                groups[key] = groups.get(key, 0) + 1
+    return groups
+
+
+def test_adautomix_finegrained_param_groups():
+    """The Mix Block's own LR reaches the optimizer through paramwise_cfg:
+    0.1 against the classifier's 0.001 (the EMA teacher is frozen)."""
+    cfg = load('adautomix/adautomix_r18_cub200_200e.py')
+    groups = param_groups(cfg, build_model(cfg))
+    assert {k[0] for k in groups} == {'backbone', 'head', 'mix_head',
+                                      'mix_block'}
+    for (module, lr, wd) in groups:
+        assert math.isclose(lr, 0.1 if module == 'mix_block' else 0.001)
+        assert wd == 5e-4
+
+
+def test_adautomix_convnext_param_groups():
+    cfg = load('adautomix/adautomix_convnext-t_cifar100_200e.py')
+    model = build_model(cfg)
+    groups = param_groups(cfg, model)
+    assert {lr for (m, lr, _) in groups if m == 'mix_block'} == {5e-4}
+    assert {lr for (m, lr, _) in groups if m != 'mix_block'} == {2e-3}
+    # no weight decay on layer scales, norms and biases
+    optim_wrapper = build_optim_wrapper(model, cfg.optim_wrapper)
+    decay = {id(p): g['weight_decay']
+             for g in optim_wrapper.optimizer.param_groups for p in g['params']}
+    for name, p in model.backbone.named_parameters():
+        if name.endswith('.gamma') or 'norm' in name or name.endswith('bias'):
+            assert decay[id(p)] == 0.0, name
+        elif name.endswith('weight') and p.dim() > 1:
+            assert decay[id(p)] == 0.05, name
+
+
+def test_adautomix_cifar_r18_forward_shape():
+    cfg = load('adautomix/adautomix_r18_cifar100_800e.py')
+    model = build_model(cfg).eval()
+    torch.manual_seed(0)
+    with torch.no_grad():
+        x = torch.rand(2, 3, 32, 32) * 255
+        data = model.data_preprocessor(dict(inputs=list(x.to(torch.uint8))),
+                                       False)
+        feats = model.backbone(data['inputs'])
+        assert tuple(feats[0].shape) == (2, 256, 8, 8)  # Mix Block input
+        assert tuple(feats[1].shape) == (2, 512, 4, 4)
+        logits = model(data['inputs'], mode='tensor')
+        samples = model(data['inputs'], mode='predict')
+    assert tuple(logits.shape) == (2, 100)
+    assert len(samples) == 2
+    for sample in samples:
+        for key in ('pred_score', 'pred_score_ema', 'pred_score_online'):
+            assert tuple(sample.get(key).shape) == (100, )
+
+
+# ------------------------------------------------------------------ baselines
+@pytest.mark.parametrize('path', MIXING_BASELINES, ids=rel)
+def test_mixing_baseline_uses_mmpretrain_batch_augments(path):
+    """MMPretrain's own Mixup/CutMix (the built classes are checked in
+    test_config_builds_model), float alpha, soft-target loss."""
+    cfg = load(path)
+    type_name = {'mixup': 'Mixup', 'cutmix': 'CutMix'}[path.parent.name]
+    augs = augments(cfg)
+    assert [a['type'] for a in augs] == [type_name]
+    assert isinstance(augs[0]['alpha'], float), 'alpha must be a float'
+    assert cfg.model.type == 'ImageClassifier'
+    head = cfg.model.head
+    assert head.loss.get('use_soft') is True
+    assert not head.get('cal_acc', False)
+
+
+@pytest.mark.parametrize('path', VANILLA_BASELINES, ids=rel)
+def test_vanilla_baseline_has_no_mixing(path):
+    cfg = load(path)
+    assert cfg.model.type == 'ImageClassifier'
+    assert not augments(cfg)
+
+
+BASELINE_ALPHA = {
+    'mixup_r18_cifar100.py': 1.0,
+    'mixup_rx50_cifar100.py': 1.0,
+    'mixup_r18_tinyimagenet.py': 1.0,
+    'mixup_r18_in1k.py': 0.2,
+    'mixup_r34_in1k.py': 0.2,
+    'mixup_r50_in1k.py': 0.2,
+    'mixup_r18_cub200.py': 0.2,
+    'mixup_r18_aircraft.py': 0.2,
+    'mixup_r18_stanfordcars.py': 0.2,
+    'cutmix_r18_cifar100.py': 0.2,
+    'cutmix_rx50_cifar100.py': 0.2,
+    'cutmix_r18_tinyimagenet.py': 1.0,
+    'cutmix_r18_in1k.py': 0.2,
+    'cutmix_r34_in1k.py': 1.0,
+    'cutmix_r50_in1k.py': 1.0,
+    'cutmix_r18_cub200.py': 1.0,
+    'cutmix_r18_aircraft.py': 1.0,
+    'cutmix_r18_stanfordcars.py': 1.0,
+}
+
+
+@pytest.mark.parametrize('name', sorted(BASELINE_ALPHA))
+def test_baseline_alpha_values(name):
+    cfg = load(f'baselines/{name.split("_")[0]}/{name}')
+    assert augments(cfg)[0]['alpha'] == BASELINE_ALPHA[name]
+
+
+@pytest.mark.parametrize('method', ['vanilla', 'mixup', 'cutmix'])
+def test_baseline_schedules(method):
+    for model in ('r18', 'rx50'):
+        cfg = load(f'baselines/{method}/{method}_{model}_cifar100.py')
+        # baselines anneal to 0, not to the learned-mixup floor of 0.05
+        assert cosine(cfg).eta_min == 0.0
+        assert cfg.train_cfg.max_epochs == 800
+        wd = 5e-4 if (method, model) == ('cutmix', 'rx50') else 1e-4
+        assert cfg.optim_wrapper.optimizer.weight_decay == wd
+    cfg = load(f'baselines/{method}/{method}_r18_cub200.py')
+    assert cfg.model.backbone.init_cfg.checkpoint == 'torchvision://resnet18'
+    assert cfg.optim_wrapper.optimizer.lr == 0.001
+    assert cfg.train_cfg.max_epochs == 200
+    cfg = load(f'baselines/{method}/{method}_r50_in1k.py')
+    assert cfg.train_cfg.max_epochs == 100
+    assert cfg.auto_scale_lr.base_batch_size == 256
