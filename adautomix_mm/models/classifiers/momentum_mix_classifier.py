@@ -19,7 +19,9 @@ from mmpretrain.structures import DataSample
 from ..utils.teacher_ema import TeacherEMA
 
 NETWORKS = ('ema', 'online')
-# Spatial size of the dummy input used to read the backbone's output shapes.
+# Spatial size of the dummy input used to read the backbone's output shapes,
+# unless the backbone declares its input size (ViT/Swin patch embeddings: a
+# Swin window may not fit a smaller map).
 _PROBE_SIZE = 64
 
 
@@ -127,13 +129,16 @@ class MomentumMixClassifier(ImageClassifier):
 
     # --------------------------------------------------------------- probing
     def _probe_mix_stage(self) -> torch.Size:
-        """Shape ``[C, h, w]`` (at a 64x64 probe) of the mix-stage output."""
+        """Shape ``[C, h, w]`` of the mix-stage output for a probe input
+        (64x64, or the input size declared by the backbone's patch embed)."""
         conv = next((m for m in self.backbone.modules()
                      if isinstance(m, nn.Conv2d)), None)
         if conv is None:
             raise ValueError(f'{type(self).__name__}: cannot find the input '
                              'channels of the backbone (no Conv2d layer)')
-        probe = torch.zeros(1, conv.in_channels, _PROBE_SIZE, _PROBE_SIZE)
+        size = getattr(getattr(self.backbone, 'patch_embed', None),
+                       'init_input_size', None) or (_PROBE_SIZE, _PROBE_SIZE)
+        probe = torch.zeros(1, conv.in_channels, *size)
         was_training = self.backbone.training
         self.backbone.eval()
         with torch.no_grad():
