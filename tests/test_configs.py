@@ -273,7 +273,7 @@ def test_adautomix_cifar_r18_reference_values():
 def test_adautomix_cifar_rx50_reference_values():
     cfg = load('adautomix/adautomix_rx50_cifar100_800e.py')
     m = cfg.model
-    assert m.backbone.type == 'ResNeXt' and m.backbone.depth == 50
+    assert m.backbone.type == 'ResNeXt_CIFAR' and m.backbone.depth == 50
     assert (m.backbone.groups, m.backbone.width_per_group) == (32, 4)
     assert m.head.in_channels == m.mix_head.in_channels == 2048
     assert (m.mix_samples, m.beta_radio) == (3, 0.3)

@@ -1,6 +1,5 @@
-# CutMix baseline: ResNeXt-50 32x4d (ImageNet stem with stage strides 1-1-1-2
-# instead of the reference's CIFAR stem: see the model base), CIFAR-100, 800
-# epochs, batch 100 on one GPU.
+# CutMix baseline: ResNeXt-50 32x4d with the CIFAR stem (ResNeXt_CIFAR), CIFAR-100,
+# 800 epochs, batch 100 on one GPU.
 # MMPretrain's own `CutMix` batch augment with alpha 0.2 (the reference's
 # CIFAR-100 table: "CutMix (0.2 / 2)", 0.2 for CNNs, 2 for ViTs). Labels become
 # soft: soft-target CE, no training accuracy in the head.

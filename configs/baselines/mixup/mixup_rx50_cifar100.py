@@ -1,6 +1,5 @@
-# MixUp baseline: ResNeXt-50 32x4d (ImageNet stem with stage strides 1-1-1-2
-# instead of the reference's CIFAR stem: see the model base), CIFAR-100, 800
-# epochs, batch 100 on one GPU.
+# MixUp baseline: ResNeXt-50 32x4d with the CIFAR stem (ResNeXt_CIFAR), CIFAR-100,
+# 800 epochs, batch 100 on one GPU.
 # MMPretrain's own `Mixup` batch augment with alpha 1.0 (the reference's
 # tables: "MixUp (1.0 CNN)"; OpenMixup CIFAR-100 / Tiny-ImageNet benchmarks).
 # Labels become soft: soft-target CE, no training accuracy in the head.

@@ -1,6 +1,5 @@
-# Vanilla (no mixing) baseline: ResNeXt-50 32x4d (ImageNet stem with stage
-# strides 1-1-1-2 instead of the reference's CIFAR stem: see the model base),
-# CIFAR-100, 800 epochs, batch 100 on one GPU.
+# Vanilla (no mixing) baseline: ResNeXt-50 32x4d with the CIFAR stem (ResNeXt_CIFAR), CIFAR-100,
+# 800 epochs, batch 100 on one GPU.
 _base_ = [
     '../../_base_/models/resnext50_cifar.py',
     '../../_base_/datasets/cifar100.py',
