@@ -1,60 +1,18 @@
-# CUB-200-2011 (200 classes, 5,994 train / 5,794 test): the fine-grained
-# transfer recipe of the reference (OpenMixup
-# configs/classification/_base_/datasets/cub200/sz224_bs16.py, shared by the
-# CUB-200, FGVC-Aircraft and Stanford-Cars runs): short edge to 256, then
-# RandomResizedCrop 224 with scale (0.5, 1) + flip; test: short edge to 256 +
-# CenterCrop 224. Batch 16 on one GPU, incomplete last batch dropped as the
-# reference. ImageNet mean/std (the runs start from ImageNet weights).
+# CUB-200-2011 (200 classes, 5,994 train / 5,794 test).
+# Pipelines and batch size: finegrained_224.py (the reference's fine-grained
+# transfer recipe).
 #
 # mmpretrain's CUB dataset; expected layout under data/CUB_200_2011:
 #   images/<class>/*.jpg, images.txt, image_class_labels.txt,
 #   train_test_split.txt (the official archive as extracted).
+_base_ = ['./finegrained_224.py']
+
 dataset_type = 'CUB'
-data_preprocessor = dict(
-    num_classes=200,
-    mean=[123.675, 116.28, 103.53],
-    std=[58.395, 57.12, 57.375],
-    to_rgb=True,
-)
-
-train_pipeline = [
-    dict(type='LoadImageFromFile'),
-    dict(type='ResizeEdge', scale=256, edge='short'),
-    dict(type='RandomResizedCrop', scale=224, crop_ratio_range=(0.5, 1.0)),
-    dict(type='RandomFlip', prob=0.5, direction='horizontal'),
-    dict(type='PackInputs'),
-]
-test_pipeline = [
-    dict(type='LoadImageFromFile'),
-    dict(type='ResizeEdge', scale=256, edge='short'),
-    dict(type='CenterCrop', crop_size=224),
-    dict(type='PackInputs'),
-]
-
+data_preprocessor = dict(num_classes=200)
 train_dataloader = dict(
-    batch_size=16,
-    num_workers=4,
-    persistent_workers=True,
-    drop_last=True,
     dataset=dict(
-        type=dataset_type,
-        data_root='data/CUB_200_2011',
-        split='train',
-        pipeline=train_pipeline),
-    sampler=dict(type='DefaultSampler', shuffle=True),
-)
+        type=dataset_type, data_root='data/CUB_200_2011', split='train'))
 val_dataloader = dict(
-    batch_size=64,
-    num_workers=4,
-    persistent_workers=True,
     dataset=dict(
-        type=dataset_type,
-        data_root='data/CUB_200_2011',
-        split='test',
-        pipeline=test_pipeline),
-    sampler=dict(type='DefaultSampler', shuffle=False),
-)
-val_evaluator = [dict(type='Accuracy', topk=(1, 5))]
-
+        type=dataset_type, data_root='data/CUB_200_2011', split='test'))
 test_dataloader = val_dataloader
-test_evaluator = val_evaluator
