@@ -4,7 +4,9 @@ import math
 from types import SimpleNamespace
 
 import pytest
+import torch
 from mmengine.logging import MessageHub
+from mmengine.optim import OptimWrapper
 from mmpretrain.registry import HOOKS
 
 import adautomix_mm  # noqa: F401
@@ -78,16 +80,24 @@ class FakeModel:
         self.momenta.append(momentum)
 
 
-def fake_runner(model, max_iters=10):
+def fake_runner(model, max_iters=10, accumulative_counts=1):
     hub = MessageHub.get_instance('adv_hook_test')
+    # A real MMEngine optimizer wrapper decides when a step happens.
+    param = torch.nn.Parameter(torch.zeros(1))
+    wrapper = OptimWrapper(torch.optim.SGD([param], lr=0.1),
+                           accumulative_counts=accumulative_counts)
+    wrapper.initialize_count_status(torch.nn.Linear(1, 1), 0, max_iters)
     return SimpleNamespace(model=model, iter=0, max_iters=max_iters,
-                           message_hub=hub,
+                           message_hub=hub, optim_wrapper=wrapper,
+                           param=param,
                            logger=SimpleNamespace(warning=lambda msg: None))
 
 
 def run_iters(hook, runner, n):
+    """What MMEngine's train loop does around ``train_step``."""
     for _ in range(n):
         hook.before_train_iter(runner, 0)
+        runner.optim_wrapper.update_params(runner.param.sum())
         hook.after_train_iter(runner, 0)
         runner.iter += 1
 
@@ -117,6 +127,19 @@ def test_hook_drives_model_logs_and_checkpoints_game_state():
     run_iters(resumed, resumed_runner, 2)
     run_iters(hook, runner, 2)
     assert resumed_model.states == model.states[3:]
+
+
+def test_teacher_updates_only_after_real_optimizer_steps():
+    # Gradient accumulation over 2 iterations, 5 iterations in all: the
+    # optimizer steps after iterations 1, 3 (every 2nd) and 4 (the last).
+    model = FakeModel()
+    runner = fake_runner(model, max_iters=5, accumulative_counts=2)
+    hook = reference_hook(momentum=0.99, end_momentum=0.9999)
+    run_iters(hook, runner, 5)
+    assert model.momenta == [hook.momentum_at(t, 5) for t in (1, 3, 4)]
+    # The game's phase still alternates per iteration, as the reference.
+    assert [a for a, _ in model.states] == [True, False, True, False, True]
+    assert hook.game_step == 5
 
 
 def test_old_checkpoint_without_game_state_falls_back_to_iteration():

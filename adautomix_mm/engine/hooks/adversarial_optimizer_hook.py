@@ -4,6 +4,7 @@ from typing import Optional, Sequence
 
 from mmengine.hooks import Hook
 from mmengine.model import is_model_wrapper
+from mmengine.optim import OptimWrapperDict
 from mmpretrain.registry import HOOKS
 
 ADV_MODES = ('alternate_sign', 'always_adversarial', 'cooperative')
@@ -26,8 +27,11 @@ class AdversarialOptimizerHook(Hook):
 
     with ``adjust_scope = (a0, a1)``. As in the reference, t/T is *not*
     rescaled to the window, so m jumps slightly at :math:`a_0 T`. The teacher
-    is updated after every optimizer step (``after_train_iter``) with
-    :math:`m_t`.
+    is updated with :math:`m_t` after every iteration whose optimizer step
+    really happened: with gradient accumulation
+    (``optim_wrapper.accumulative_counts=k``) only every k-th iteration, as
+    the reference's ``update_interval`` (the online weights do not change in
+    between, so averaging them again would only shorten the EMA window).
 
     Phase of game step s (0-based count of training iterations, saved in
     checkpoints so a resumed run continues the same sequence):
@@ -132,8 +136,9 @@ class AdversarialOptimizerHook(Hook):
 
     def after_train_iter(self, runner, batch_idx: int, data_batch=None,
                          outputs=None) -> None:
-        momentum = self.momentum_at(runner.iter, runner.max_iters)
-        self._model(runner).update_teacher(momentum)
+        if _optimizer_stepped(runner.optim_wrapper):
+            momentum = self.momentum_at(runner.iter, runner.max_iters)
+            self._model(runner).update_teacher(momentum)
         self.game_step += 1
 
     def before_save_checkpoint(self, runner, checkpoint: dict) -> None:
@@ -148,3 +153,15 @@ class AdversarialOptimizerHook(Hook):
             self.game_step = int(checkpoint.get('meta', {}).get('iter', 0))
         else:
             self.game_step = int(state['game_step'])
+
+
+def _optimizer_stepped(optim_wrapper) -> bool:
+    """Did the iteration that just ran end with an optimizer step?
+
+    ``OptimWrapper.should_update()`` is evaluated after ``update_params``
+    here, with the same inner count it used to decide on the step. An
+    ``OptimWrapperDict`` stepped if any of its wrappers did.
+    """
+    wrappers = optim_wrapper.values() if isinstance(
+        optim_wrapper, OptimWrapperDict) else (optim_wrapper, )
+    return any(w.should_update() for w in wrappers)
