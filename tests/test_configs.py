@@ -84,10 +84,24 @@ def schedulers(cfg: Config) -> list:
     return list(sched) if isinstance(sched, (list, tuple)) else [sched]
 
 
+COSINES = ('CosineAnnealingLR', 'GroupCosineAnnealingLR')
+
+
 def cosine(cfg: Config) -> dict:
-    found = [s for s in schedulers(cfg) if s['type'] == 'CosineAnnealingLR']
+    found = [s for s in schedulers(cfg) if s['type'] in COSINES]
     assert len(found) == 1, found
     return found[0]
+
+
+def mix_block_floor(cfg: Config):
+    """The Mix Block's own LR floor, or None; a floor needs the
+    per-group cosine (a plain CosineAnnealingLR would ignore it)."""
+    paramwise = cfg.optim_wrapper.get('paramwise_cfg') or {}
+    floor = (paramwise.get('custom_keys') or {}).get('mix_block', {}).get(
+        'eta_min')
+    if floor is not None:
+        assert cosine(cfg)['type'] == 'GroupCosineAnnealingLR'
+    return floor
 
 
 def augments(cfg: Config) -> list:
@@ -312,6 +326,7 @@ def test_adautomix_imagenet_reference_values(depth):
     opt = cfg.optim_wrapper.optimizer
     assert (opt.lr, opt.weight_decay) == (0.1, 1e-4) and lr_mult(cfg) == 1.0
     assert cosine(cfg).eta_min == 0.0 and cfg.train_cfg.max_epochs == 100
+    assert mix_block_floor(cfg) == 1e-3  # the reference's own Mix Block cosine
     assert cfg.train_dataloader.batch_size == 64
     assert cfg.auto_scale_lr.base_batch_size == 256
 
@@ -342,6 +357,7 @@ def test_adautomix_finegrained_reference_values(name):
     assert (opt.lr, opt.weight_decay) == (0.001, 5e-4)
     assert math.isclose(opt.lr * lr_mult(cfg), 0.1)
     assert cosine(cfg).eta_min == 0.0 and cfg.train_cfg.max_epochs == 200
+    assert mix_block_floor(cfg) == 1e-3
     assert cfg.train_dataloader.batch_size == 16
 
 
@@ -362,6 +378,7 @@ def test_adautomix_swin_reference_values():
     assert ow.clip_grad == dict(max_norm=10.0)
     assert math.isclose(ow.optimizer.lr * lr_mult(cfg), 1e-3)
     assert cosine(cfg).eta_min == 1e-4 and cfg.train_cfg.max_epochs == 200
+    assert mix_block_floor(cfg) is None  # its 1e-4 is the shared floor
     warmup = [s for s in schedulers(cfg) if s['type'] == 'LinearLR']
     assert len(warmup) == 1 and warmup[0].end == 20
     assert cfg.train_dataloader.batch_size == 25
@@ -380,6 +397,9 @@ def test_adautomix_convnext_reference_values():
     ow = cfg.optim_wrapper
     assert (ow.optimizer.type, ow.optimizer.lr) == ('AdamW', 2e-3)
     assert math.isclose(ow.optimizer.lr * lr_mult(cfg), 5e-4)
+    assert cosine(cfg).eta_min == 1e-4 and mix_block_floor(cfg) == 5e-5
+    warmup = [s for s in schedulers(cfg) if s['type'] == 'LinearLR']
+    assert len(warmup) == 1 and warmup[0].end == 20
     assert ow.clip_grad is None
     assert cfg.train_dataloader.batch_size == 50
 
@@ -408,6 +428,33 @@ def test_adautomix_finegrained_param_groups():
     for (module, lr, wd) in groups:
         assert math.isclose(lr, 0.1 if module == 'mix_block' else 0.001)
         assert wd == 5e-4
+
+
+def test_adautomix_finegrained_schedule_anneals_to_both_floors():
+    """Stepping the recipe's own scheduler through its 200 epochs on the
+    recipe's optimizer: the last epoch (t = 199 of T = 200) has the closed
+    form's LR towards floor 0 for the classifier and 1e-3 for the Mix Block."""
+    from mmpretrain.registry import PARAM_SCHEDULERS
+    cfg = load('adautomix/adautomix_r18_cub200_200e.py')
+    model = build_model(cfg)
+    wrapper = build_optim_wrapper(model, cfg.optim_wrapper)
+    sched = PARAM_SCHEDULERS.build(dict(cfg.param_scheduler, optimizer=wrapper))
+    epochs = cfg.train_cfg.max_epochs
+    for _ in range(epochs - 1):
+        sched.step()
+    mix = {id(p) for p in model.mix_block.parameters()}
+    final = {}
+    for group in wrapper.optimizer.param_groups:
+        if any(p.requires_grad for p in group['params']):
+            key = 'mix_block' if id(group['params'][0]) in mix else 'rest'
+            final.setdefault(key, set()).add(group['lr'])
+    decay = (1 + math.cos(math.pi * (epochs - 1) / epochs)) / 2
+    assert final.keys() == {'mix_block', 'rest'}
+    for key, (base, floor) in dict(mix_block=(0.1, 1e-3),
+                                   rest=(1e-3, 0.0)).items():
+        assert len(final[key]) == 1, final
+        assert final[key].pop() == pytest.approx(
+            floor + (base - floor) * decay, rel=1e-9), key
 
 
 def test_adautomix_convnext_param_groups():

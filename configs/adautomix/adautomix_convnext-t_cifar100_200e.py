@@ -23,8 +23,6 @@
 #   map), the final LayerNorm is applied before global pooling instead of
 #   after it, and the stage-3 output the Mix Block reads is layer-normed
 #   (OpenMixup's is not);
-# * the Mix Block's LR floor: 1e-4 instead of 5e-5 (one floor for all
-#   parameter groups in MMEngine; see the schedule file);
 # * RandAugment without `Identity` (not in mmpretrain), 13 of 14 ops;
 # * the log's older "Adaptivemix" class also had switch_off=0.8 (random
 #   skipping of the generator update), not used here;
@@ -82,16 +80,35 @@ custom_hooks = [
         generator_off=None),
 ]
 
-# lr 2e-3, Mix Block 5e-4 (= 0.25 x), no weight decay on layer scales, and
-# no gradient clipping (the log's optimizer_config has grad_clip=None).
+# lr 2e-3, Mix Block 5e-4 (= 0.25 x) annealed to its own floor of 5e-5 (the
+# rest to 1e-4), no weight decay on layer scales, and no gradient clipping
+# (the log's optimizer_config has grad_clip=None).
 optim_wrapper = dict(
     optimizer=dict(lr=2e-3),
     paramwise_cfg=dict(custom_keys={
         '.gamma': dict(decay_mult=0.0),
-        'mix_block': dict(lr_mult=0.25),
+        'mix_block': dict(lr_mult=0.25, eta_min=5e-5),
     }),
     clip_grad=None,
 )
+# The base's warm-up, then the cosine that reads the Mix Block's own floor.
+param_scheduler = [
+    dict(
+        type='LinearLR',
+        start_factor=1e-5,
+        by_epoch=True,
+        begin=0,
+        end=20,
+        convert_to_iter_based=True),
+    dict(
+        type='GroupCosineAnnealingLR',
+        eta_min=1e-4,
+        by_epoch=True,
+        begin=20,
+        end=200,
+        T_max=180,
+        convert_to_iter_based=True),
+]
 auto_scale_lr = dict(base_batch_size=100)
 
 train_dataloader = dict(

@@ -12,10 +12,9 @@
 # * mmcv's warm-up scales the cosine of the whole run; here the cosine runs
 #   over epochs 20-200 after a separate linear warm-up (same start, same
 #   end point, slightly different curve during and right after warm-up);
-# * the Mix Block's own cosine (Swin: 1e-3 -> 1e-4; ConvNeXt: 5e-4 -> 5e-5)
-#   cannot have its own floor in MMEngine (one absolute eta_min for every
-#   parameter group): it gets the shared floor of 1e-4 (same for Swin,
-#   2x higher for ConvNeXt).
+# * the Mix Block's own cosine (Swin: 1e-3 -> 1e-4, the shared floor;
+#   ConvNeXt: 5e-4 -> 5e-5) is set in the recipes: the ConvNeXt one uses
+#   GroupCosineAnnealingLR with the Mix Block's group `eta_min`.
 optim_wrapper = dict(
     optimizer=dict(
         type='AdamW',

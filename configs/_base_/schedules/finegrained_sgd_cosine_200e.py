@@ -5,9 +5,9 @@
 # AdAutoMix cub200 configs).
 #
 # AdAutoMix trains its Mix Block at lr 0.1 (lr_mult 100 in its recipes) with
-# its own cosine to 1e-3. MMEngine's schedulers apply one absolute eta_min to
-# every parameter group, so that floor is NOT reproduced: the Mix Block is
-# annealed to 0 like the classifier (documented deviation).
+# its own cosine to 1e-3: its recipes switch this scheduler to
+# GroupCosineAnnealingLR and give the Mix Block's `custom_keys` entry
+# `eta_min=1e-3`. The baselines use it as it is.
 optim_wrapper = dict(
     optimizer=dict(type='SGD', lr=0.001, momentum=0.9, weight_decay=5e-4))
 

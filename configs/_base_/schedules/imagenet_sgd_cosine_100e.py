@@ -4,10 +4,9 @@
 #
 # AdAutoMix/AutoMix on ImageNet also give the Mix Block its own cosine,
 # 0.1 -> 1e-3, while the classifier goes to 0 (the reference's
-# `addtional_scheduler`). MMEngine's schedulers apply one absolute eta_min to
-# every parameter group, so the Mix Block's floor of 1e-3 is NOT reproduced
-# here: it is annealed to 0 like the rest (documented deviation; it matters
-# only in the last few epochs, where the generator's LR is < 1e-3).
+# `addtional_scheduler`): their recipes switch this scheduler to
+# GroupCosineAnnealingLR and put `eta_min=1e-3` into the Mix Block's
+# `paramwise_cfg.custom_keys` entry. The baselines use it as it is.
 optim_wrapper = dict(
     optimizer=dict(type='SGD', lr=0.1, momentum=0.9, weight_decay=1e-4))
 
