@@ -182,6 +182,7 @@ def test_lam_margin_gives_constant_classifier_masks(lam, monkeypatch):
     handle = model.backbone.register_forward_hook(
         lambda m, inp, out: captured.append(inp[0].detach()))
     x, samples = batch()
+    model.set_game_state(False, True)
     torch.manual_seed(5)
     model.loss(x, samples)
     handle.remove()
@@ -309,6 +310,15 @@ def test_mixing_helpers_numbers():
     p = sample_partners(2, 5, keep_first=True)
     assert torch.equal(p[0], torch.arange(5))
     assert sorted(p[1].tolist()) == list(range(5))
+
+
+def test_training_without_the_game_hook_is_an_error():
+    model = build()
+    x, samples = batch()
+    with pytest.raises(RuntimeError, match='AdversarialOptimizerHook'):
+        model.loss(x, samples)
+    model.set_game_state(False, True)
+    assert 'loss_gen' in model.loss(x, samples)
 
 
 def test_bad_configuration_errors_name_the_key():

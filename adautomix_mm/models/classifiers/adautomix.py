@@ -61,8 +61,9 @@ class AdAutoMix(MomentumMixClassifier):
     (the reference: 1 + N + 1 teacher passes).
 
     The phase (adversarial or cooperative) and the teacher momentum are set
-    by :class:`AdversarialOptimizerHook`; without it the model trains
-    cooperatively and the teacher stays at its initialisation.
+    by :class:`AdversarialOptimizerHook`. Training without it would leave the
+    teacher at its initialisation, so :meth:`loss` raises until a game state
+    has been set (by the hook, or by :meth:`set_game_state`).
 
     Args:
         mix_block (dict): the generator, e.g. ``dict(type='AttentionMixBlock')``;
@@ -140,8 +141,9 @@ class AdAutoMix(MomentumMixClassifier):
         self.beta_radio = beta_radio
         self.cos_sign = float(cos_sign)
         self.generator_weight = generator_weight
-        # Game state, set each iteration by AdversarialOptimizerHook.
-        self.adversarial = False
+        # Game state, set each iteration by AdversarialOptimizerHook (None:
+        # never set, i.e. the hook is missing).
+        self.adversarial: Optional[bool] = None
         self.generator_enabled = True
 
     def set_game_state(self, adversarial: bool, generator_enabled: bool) -> None:
@@ -170,6 +172,13 @@ class AdAutoMix(MomentumMixClassifier):
     # ------------------------------------------------------------------ loss
     def loss(self, inputs: torch.Tensor,
              data_samples: List[DataSample]) -> Dict[str, torch.Tensor]:
+        if self.adversarial is None:
+            raise RuntimeError(
+                'AdAutoMix has no game state: add '
+                "dict(type='AdversarialOptimizerHook') to `custom_hooks`. It "
+                'sets the adversarial phase before every iteration and updates '
+                'the EMA teacher after every optimizer step; without it the '
+                'teacher (the evaluated model) would never be updated.')
         b, size, device = inputs.size(0), inputs.shape[-2:], inputs.device
         targets = self.onehot_targets(data_samples, device)
         n = self._sample_num_mix()
