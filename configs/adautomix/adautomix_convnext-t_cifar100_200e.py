@@ -91,24 +91,6 @@ optim_wrapper = dict(
     }),
     clip_grad=None,
 )
-# The base's warm-up, then the cosine that reads the Mix Block's own floor.
-param_scheduler = [
-    dict(
-        type='LinearLR',
-        start_factor=1e-5,
-        by_epoch=True,
-        begin=0,
-        end=20,
-        convert_to_iter_based=True),
-    dict(
-        type='GroupCosineAnnealingLR',
-        eta_min=1e-4,
-        by_epoch=True,
-        begin=20,
-        end=200,
-        T_max=180,
-        convert_to_iter_based=True),
-]
 auto_scale_lr = dict(base_batch_size=100)
 
 train_dataloader = dict(
