@@ -18,15 +18,22 @@ _MIN_TILE = 64  # pixels
 @HOOKS.register_module()
 class MixedSampleVisualizationHook(Hook):
     """Every ``interval`` epochs (and after training), on the main process
-    only, draw ``num_images`` generator samples of a fixed training batch:
-    one row per sample with its N source images, their N masks (white = 1)
-    and the mixed image.
+    only, draw generator samples of a fixed training batch (the first one
+    seen) and show the first ``num_images``: one row per sample with its N
+    source images, their N masks (white = 1) and the mixed image.
 
     The grid goes to the runner's visualizer (``add_image``, so every
     configured backend such as TensorBoard gets it) and to
     ``<work_dir>/mixed_samples/epoch_<e>.png``. The model must provide
     ``mix_preview(inputs)`` (e.g. AdAutoMix); nothing runs per iteration
     (the reference plotted on every N >= 3 iteration).
+
+    The samples are drawn as training draws them: from the whole batch, with
+    the model in train mode (the generator's features come from the
+    teacher's train-mode forward, batch-statistics BN, as in ``loss()``;
+    eval-mode features can give very different masks), and drawing changes
+    no state: the model's buffers (BN running statistics), its mode and the
+    RNG are restored.
     """
 
     priority = 'LOW'
@@ -46,9 +53,11 @@ class MixedSampleVisualizationHook(Hook):
 
     def before_train_iter(self, runner, batch_idx: int, data_batch=None) -> None:
         if self._batch is None and data_batch is not None:
+            inputs = data_batch['inputs']
             self._batch = dict(
-                inputs=data_batch['inputs'][:self.num_images],
-                data_samples=data_batch['data_samples'][:self.num_images])
+                inputs=list(inputs) if isinstance(inputs, (list, tuple))
+                else inputs.clone(),
+                data_samples=list(data_batch['data_samples']))
 
     def after_train_epoch(self, runner) -> None:
         if self.every_n_epochs(runner, self.interval) or \
@@ -65,17 +74,10 @@ class MixedSampleVisualizationHook(Hook):
             raise TypeError('MixedSampleVisualizationHook needs a model with '
                             f'mix_preview(), got {type(model).__name__}')
         data = model.data_preprocessor(self._batch, False)
-        rng_state = torch.get_rng_state()
-        if self.seed is not None:
-            torch.manual_seed(self.seed)
-        was_training = model.training
-        model.eval()
-        try:
-            out = model.mix_preview(data['inputs'])
-        finally:
-            model.train(was_training)
-            torch.set_rng_state(rng_state)
-        image = self._grid(model.data_preprocessor, out)
+        out = _preview_without_side_effects(model, data['inputs'], self.seed)
+        shown = {k: out[k][:self.num_images]
+                 for k in ('sources', 'masks', 'mixed')}
+        image = self._grid(model.data_preprocessor, shown)
         runner.visualizer.add_image('mixed_samples', image, step=step)
         path = osp.join(runner.work_dir, 'mixed_samples', f'epoch_{step}.png')
         _write_png(path, image)
@@ -110,6 +112,25 @@ class MixedSampleVisualizationHook(Hook):
                 mode='nearest')
         grid = make_grid(tiles, nrow=2 * n + 1, padding=2, pad_value=0.5)
         return (grid.permute(1, 2, 0).numpy() * 255).round().astype(np.uint8)
+
+
+def _preview_without_side_effects(model, inputs: torch.Tensor,
+                                  seed: Optional[int]) -> dict:
+    """``model.mix_preview(inputs)`` in train mode, then the model's buffers,
+    its mode and the global RNG are put back as they were."""
+    buffers = [(b, b.detach().clone()) for b in model.buffers()]
+    was_training = model.training
+    cuda = [inputs.device] if inputs.device.type == 'cuda' else []
+    with torch.random.fork_rng(devices=cuda):
+        if seed is not None:
+            torch.manual_seed(seed)
+        model.train()
+        try:
+            return model.mix_preview(inputs)
+        finally:
+            model.train(was_training)
+            for buf, saved in buffers:
+                buf.copy_(saved)
 
 
 def _write_png(path: str, rgb: np.ndarray) -> None:

@@ -1,0 +1,178 @@
+"""MixedSampleVisualizationHook: the grid shows the masks training uses
+(train-mode teacher features on the whole batch), and drawing it changes no
+state of the run (buffers, mode, RNG)."""
+import copy
+import logging
+from types import SimpleNamespace
+
+import mmcv
+import numpy as np
+import pytest
+import torch
+from mmpretrain.registry import HOOKS, MODELS
+from mmpretrain.structures import DataSample
+
+import adautomix_mm  # noqa: F401
+from adautomix_mm.engine.hooks import mix_visualization_hook as hook_module
+
+NUM_CLASSES = 3
+BATCH, SHOWN, SIZE, N = 6, 4, 16, 3
+
+
+def build_model():
+    torch.manual_seed(0)
+    head = dict(type='LinearClsHead', num_classes=NUM_CLASSES, in_channels=64,
+                loss=dict(type='CrossEntropyLoss', use_soft=True))
+    model = MODELS.build(dict(
+        type='AdAutoMix',
+        backbone=dict(type='ResNet_CIFAR', depth=18, stem_channels=8,
+                      base_channels=8, out_indices=(2, 3)),
+        neck=dict(type='GlobalAveragePooling'),
+        head=head,
+        mix_head=copy.deepcopy(head),
+        mix_samples=N,
+        data_preprocessor=dict(type='ClsDataPreprocessor',
+                               num_classes=NUM_CLASSES, mean=[127.5] * 3,
+                               std=[64.0] * 3)))
+    model.init_weights()
+    for p in model.mix_block.parameters():  # non-trivial masks
+        torch.nn.init.normal_(p, 0.0, 0.3)
+    return model
+
+
+def data_batch():
+    gen = torch.Generator().manual_seed(1)
+    return dict(
+        inputs=[torch.randint(0, 256, (3, SIZE, SIZE), generator=gen,
+                              dtype=torch.uint8) for _ in range(BATCH)],
+        data_samples=[DataSample().set_gt_label(i % NUM_CLASSES)
+                      for i in range(BATCH)])
+
+
+class Recorder:
+
+    def __init__(self):
+        self.images = []
+
+    def add_image(self, name, image, step):
+        self.images.append((name, image, step))
+
+
+def fake_runner(model, tmp_path):
+    return SimpleNamespace(model=model, work_dir=str(tmp_path),
+                           visualizer=Recorder(),
+                           logger=logging.getLogger('test_mix_vis'))
+
+
+def spy_on_preview(model):
+    calls = []
+    original = model.mix_preview
+
+    def spy(inputs, *args):
+        calls.append(dict(training=model.training,
+                          teacher_training=model.teacher.training,
+                          batch=inputs.size(0)))
+        return original(inputs, *args)
+
+    model.mix_preview = spy
+    return calls
+
+
+@pytest.mark.parametrize('model_training', [True, False])
+def test_draw_uses_train_mode_on_the_whole_batch_and_restores_state(
+        tmp_path, model_training):
+    model = build_model()
+    model.train(model_training)
+    hook = HOOKS.build(dict(type='MixedSampleVisualizationHook',
+                            num_images=SHOWN, seed=0))
+    runner = fake_runner(model, tmp_path)
+    hook.before_train_iter(runner, 0, data_batch())
+    calls = spy_on_preview(model)
+    buffers = {n: b.clone() for n, b in model.named_buffers()}
+    torch.manual_seed(123)
+    rng = torch.get_rng_state()
+
+    path = hook.draw(runner, step=2)
+
+    assert calls == [dict(training=True, teacher_training=True,
+                          batch=BATCH)]
+    assert model.training is model_training
+    assert torch.equal(torch.get_rng_state(), rng)
+    for name, b in model.named_buffers():
+        assert torch.equal(b, buffers[name]), name
+    # The teacher's train-mode forward did move BN statistics (restored
+    # above), so the restore is what kept them.
+    probe = build_model().train()
+    before = probe.teacher.module['backbone'].bn1.running_mean.clone()
+    probe.mix_preview(probe.data_preprocessor(data_batch(), False)['inputs'])
+    assert not torch.equal(before,
+                           probe.teacher.module['backbone'].bn1.running_mean)
+
+    # One row per shown sample: N sources, N masks, the mixed image; the
+    # 16-px tiles are enlarged to 64 px; make_grid pads by 2.
+    name, image, step = runner.visualizer.images[0]
+    assert (name, step) == ('mixed_samples', 2)
+    tile = 64 + 2
+    assert image.shape == (SHOWN * tile + 2, (2 * N + 1) * tile + 2, 3)
+    assert path == str(tmp_path / 'mixed_samples' / 'epoch_2.png')
+    written = mmcv.imread(path, channel_order='rgb')
+    np.testing.assert_array_equal(written, image)
+
+
+def test_grid_masks_are_the_train_mode_masks(tmp_path):
+    model = build_model().train()
+    hook = HOOKS.build(dict(type='MixedSampleVisualizationHook',
+                            num_images=SHOWN, seed=7))
+    runner = fake_runner(model, tmp_path)
+    batch = data_batch()
+    hook.before_train_iter(runner, 0, batch)
+    grids = []
+    original = hook_module.MixedSampleVisualizationHook._grid
+    hook._grid = lambda pre, out: grids.append(out) or original(pre, out)
+    hook.draw(runner, step=1)
+
+    expected_model = copy.deepcopy(model)
+    inputs = expected_model.data_preprocessor(batch, False)['inputs']
+    torch.manual_seed(7)
+    with torch.no_grad():
+        expected = expected_model.mix_preview(inputs)
+    torch.testing.assert_close(grids[0]['masks'], expected['masks'][:SHOWN])
+    torch.testing.assert_close(grids[0]['mixed'], expected['mixed'][:SHOWN])
+    # Eval-mode features would give other masks: the mode matters.
+    expected_model.eval()
+    torch.manual_seed(7)
+    with torch.no_grad():
+        evaluated = expected_model.mix_preview(inputs)
+    assert not torch.allclose(evaluated['masks'][:SHOWN], grids[0]['masks'])
+
+
+def test_only_the_main_process_draws(tmp_path, monkeypatch):
+    model = build_model()
+    hook = HOOKS.build(dict(type='MixedSampleVisualizationHook'))
+    runner = fake_runner(model, tmp_path)
+    hook.before_train_iter(runner, 0, data_batch())
+    monkeypatch.setattr(hook_module, 'is_main_process', lambda: False)
+    assert hook.draw(runner, step=1) is None
+    assert runner.visualizer.images == []
+    assert not (tmp_path / 'mixed_samples').exists()
+
+
+def test_model_without_preview_and_bad_arguments_are_errors(tmp_path):
+    hook = HOOKS.build(dict(type='MixedSampleVisualizationHook'))
+    plain = MODELS.build(dict(
+        type='ImageClassifier',
+        backbone=dict(type='ResNet_CIFAR', depth=18, stem_channels=8,
+                      base_channels=8),
+        neck=dict(type='GlobalAveragePooling'),
+        head=dict(type='LinearClsHead', num_classes=NUM_CLASSES,
+                  in_channels=64)))
+    runner = fake_runner(plain, tmp_path)
+    hook.before_train_iter(runner, 0, data_batch())
+    with pytest.raises(TypeError, match='mix_preview'):
+        hook.draw(runner, step=1)
+    with pytest.raises(ValueError, match='interval'):
+        HOOKS.build(dict(type='MixedSampleVisualizationHook', interval=0))
+    with pytest.raises(ValueError, match='num_images'):
+        HOOKS.build(dict(type='MixedSampleVisualizationHook', num_images=0))
+    with pytest.raises(TypeError, match='every_iter'):
+        HOOKS.build(dict(type='MixedSampleVisualizationHook', every_iter=1))
