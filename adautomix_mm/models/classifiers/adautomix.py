@@ -14,6 +14,8 @@ from mmpretrain.structures import DataSample
 
 from ..utils.mixing import (LAM_SAMPLERS, constant_masks, gather_partners, mix_linear,
                             mix_with_masks, sample_partners, sample_ratios)
+from ..utils.norm_replay import (batch_stats_since, replay_updates,
+                                 running_norm_layers, snapshot)
 from .momentum_mix_classifier import MomentumMixClassifier
 
 MARGIN_MODES = ('any', 'first')
@@ -58,7 +60,11 @@ class AdAutoMix(MomentumMixClassifier):
 
     Passes per step: teacher 2 forward (clean, no grad; mixed, with input
     backward), online 2 forward+backward for N = 2 and 3 for N >= 3
-    (the reference: 1 + N + 1 teacher passes).
+    (the reference: 1 + N + 1 teacher passes). The reference's N extra clean
+    passes also updated the teacher's BN running statistics; with
+    ``replay_clean_bn`` those N updates are applied in closed form after the
+    mixed pass, so the teacher's statistics follow the reference's sequence
+    (clean, mixed, clean x N) without the passes.
 
     The phase (adversarial or cooperative) and the teacher momentum are set
     by :class:`AdversarialOptimizerHook`. Training without it would leave the
@@ -85,6 +91,14 @@ class AdAutoMix(MomentumMixClassifier):
             mixed sample's logits similar to its sources', the paper's
             stated intent).
         generator_weight (float): weight of the generator loss.
+        replay_clean_bn (bool): True (reference statistics): after the mixed
+            pass, apply to the teacher's BN running statistics the N updates
+            with the clean batch's statistics that the reference's N extra
+            clean passes made (see :mod:`..utils.norm_replay`). False: only
+            the passes made here update them (one clean, one mixed: about
+            half the statistics come from mixed images, against about a
+            fifth in the reference for N = 3). Only used with
+            ``teacher_buffers='own'``.
         Other arguments: see :class:`MomentumMixClassifier`.
     """
 
@@ -104,6 +118,7 @@ class AdAutoMix(MomentumMixClassifier):
                  beta_radio: float = 0.3,
                  cos_sign: float = 1.0,
                  generator_weight: float = 1.0,
+                 replay_clean_bn: bool = True,
                  mix_stage: int = 0,
                  teacher_momentum: float = 0.999,
                  teacher_buffers: str = 'own',
@@ -141,6 +156,7 @@ class AdAutoMix(MomentumMixClassifier):
         self.beta_radio = beta_radio
         self.cos_sign = float(cos_sign)
         self.generator_weight = generator_weight
+        self.replay_clean_bn = bool(replay_clean_bn)
         # Game state, set each iteration by AdversarialOptimizerHook (None:
         # never set, i.e. the hook is missing).
         self.adversarial: Optional[bool] = None
@@ -149,6 +165,13 @@ class AdAutoMix(MomentumMixClassifier):
     def set_game_state(self, adversarial: bool, generator_enabled: bool) -> None:
         self.adversarial = bool(adversarial)
         self.generator_enabled = bool(generator_enabled)
+
+    def _replays_clean_bn(self) -> bool:
+        # The reference skips its mixed and clean teacher passes together
+        # when the generator is switched off; 'copy'/'average' teachers get
+        # their buffers from the EMA update instead.
+        return (self.replay_clean_bn and self.generator_enabled
+                and self.teacher.buffer_mode == 'own')
 
     # -------------------------------------------------------------- sampling
     def _sample_num_mix(self) -> int:
@@ -189,6 +212,10 @@ class AdAutoMix(MomentumMixClassifier):
         perms_g = sample_partners(n, b, keep_first=n == 2, device=device)
 
         teacher = self.network('ema')
+        # BN layers whose clean-batch update the reference makes N more times.
+        norms = running_norm_layers(self.teacher.module) \
+            if self._replays_clean_bn() else []
+        before = snapshot(norms)
         with torch.no_grad():
             t_out = teacher.backbone(inputs)
             z = t_out[self.mix_stage]
@@ -200,10 +227,12 @@ class AdAutoMix(MomentumMixClassifier):
                 masks_c = constant_masks(lam_c, b, size).to(inputs)
             else:
                 masks_c = self.generate_masks(z, perms_c, lam_c, size)
+        clean_stats = batch_stats_since(norms, before)
         losses = self._classifier_losses(inputs, targets, n, lam_c, perms_c,
                                          masks_c)
         losses['loss_gen'] = self._generator_loss(
             inputs, targets, z, lam_g, perms_g, t_clean, teacher)
+        replay_updates(norms, clean_stats, times=n)
         losses['mix_samples'] = torch.tensor(float(n), device=device)
         losses['adv_phase'] = torch.tensor(float(self.adversarial),
                                            device=device)
