@@ -4,9 +4,11 @@ Same backbone, batch and input, CPU, through the real MMEngine path
 (``model.train_step`` with an SGD ``OptimWrapper``). Writes the median
 seconds per step and the ratio to ``benchmarks/results/step_cost.json``.
 The reference's logs put AdAutoMix at ~3.7x MixUp per iteration (Stanford
-Cars RX50, RTX 3060; shared/reference §3.5).
+Cars RX50, RTX 3060; shared/reference §3.5). ``*_reference_passes`` adds
+the reference's N extra clean teacher passes that AdAutoMix replaces by one
+pass, to measure what that design saves.
 
-    python benchmarks/step_cost.py [--iters 8] [--batch 64]
+    python benchmarks/step_cost.py [--iters 20] [--batch 64]
 """
 import argparse
 import json
@@ -29,56 +31,95 @@ HEAD = dict(type='LinearClsHead', num_classes=10, in_channels=128,
 
 
 def models():
+    """``(name, config, reference_passes)``."""
     vanilla_head = dict(HEAD, loss=dict(type='CrossEntropyLoss'))
     yield 'vanilla', dict(type='ImageClassifier', backbone=BACKBONE,
                           neck=dict(type='GlobalAveragePooling'),
-                          head=vanilla_head)
+                          head=vanilla_head), False
     for n in (2, 3):
-        yield f'adautomix_n{n}', dict(
+        cfg = dict(
             type='AdAutoMix', backbone=BACKBONE,
             neck=dict(type='GlobalAveragePooling'), head=HEAD, mix_head=HEAD,
             mix_block=dict(type='AttentionMixBlock'), mix_samples=n)
+        yield f'adautomix_n{n}', cfg, False
+        yield f'adautomix_n{n}_reference_passes', dict(
+            cfg, replay_clean_bn=False), True
 
 
-def time_steps(cfg, batch, iters):
+def add_reference_passes(model) -> None:
+    """Make ``model.loss`` also run the reference's N clean teacher passes
+    (on permuted batches, for its cosine term) that AdAutoMix replaces by
+    one pass, to measure what that saves."""
+    loss = model.loss
+
+    def loss_with_reference_passes(inputs, data_samples):
+        losses = loss(inputs, data_samples)
+        teacher = model.network('ema')
+        with torch.no_grad():
+            for _ in range(int(losses['mix_samples'])):
+                x = inputs[torch.randperm(inputs.size(0))]
+                teacher.mix_head(
+                    model.neck_feats(teacher, teacher.backbone(x)))
+        return losses
+
+    model.loss = loss_with_reference_passes
+
+
+def build(cfg, reference_passes):
     torch.manual_seed(0)
     model = MODELS.build(cfg)
     model.init_weights()
+    if reference_passes:
+        add_reference_passes(model)
     model.train()
-    wrapper = OptimWrapper(torch.optim.SGD(model.parameters(), lr=0.01))
+    return model, OptimWrapper(torch.optim.SGD(model.parameters(), lr=0.01))
+
+
+def one_step(model, wrapper, data, step) -> float:
+    if hasattr(model, 'set_game_state'):
+        model.set_game_state(step % 2 == 0, True)
+    start = time.perf_counter()
+    model.train_step(data, wrapper)
+    if hasattr(model, 'update_teacher'):
+        model.update_teacher(0.999)
+    return time.perf_counter() - start
+
+
+def time_steps(batch, iters):
+    """Median step time per model. The models take their steps in turn
+    (round robin), so a slow phase of the machine hits all of them."""
+    runs = {name: build(cfg, passes) for name, cfg, passes in models()}
     data = dict(inputs=[torch.randint(0, 255, (1, 28, 28), dtype=torch.uint8)
                         for _ in range(batch)],
                 data_samples=[DataSample().set_gt_label(i % 10)
                               for i in range(batch)])
-    times = []
+    times = {name: [] for name in runs}
     for step in range(iters + 2):
-        if hasattr(model, 'set_game_state'):
-            model.set_game_state(step % 2 == 0, True)
-        start = time.perf_counter()
-        model.train_step(data, wrapper)
-        if hasattr(model, 'update_teacher'):
-            model.update_teacher(0.999)
-        if step >= 2:  # warm-up excluded
-            times.append(time.perf_counter() - start)
-    return statistics.median(times)
+        for name, (model, wrapper) in runs.items():
+            seconds = one_step(model, wrapper, data, step)
+            if step >= 2:  # warm-up excluded
+                times[name].append(seconds)
+    return {name: statistics.median(t) for name, t in times.items()}
 
 
 def main():
     parser = argparse.ArgumentParser()
-    parser.add_argument('--iters', type=int, default=8)
+    parser.add_argument('--iters', type=int, default=20)
     parser.add_argument('--batch', type=int, default=64)
     parser.add_argument('--out', default=osp.join(
         osp.dirname(__file__), 'results', 'step_cost.json'))
     args = parser.parse_args()
-    seconds = {name: time_steps(cfg, args.batch, args.iters)
-               for name, cfg in models()}
+    seconds = time_steps(args.batch, args.iters)
     result = dict(
         what='median seconds per training step, same run; ratio to vanilla',
         model='ResNet-18 CIFAR stem, width 16, 1x28x28 input',
         batch=args.batch, iters=args.iters, threads=torch.get_num_threads(),
         machine=platform.machine(), torch=torch.__version__,
         seconds=seconds,
-        ratio_to_vanilla={k: v / seconds['vanilla'] for k, v in seconds.items()})
+        ratio_to_vanilla={k: v / seconds['vanilla'] for k, v in seconds.items()},
+        saved_by_one_clean_teacher_pass={
+            f'n{n}': 1.0 - seconds[f'adautomix_n{n}'] /
+            seconds[f'adautomix_n{n}_reference_passes'] for n in (2, 3)})
     import os
     os.makedirs(osp.dirname(args.out), exist_ok=True)
     with open(args.out, 'w') as f:
