@@ -561,3 +561,26 @@ def test_baseline_schedules(method):
     cfg = load(f'baselines/{method}/{method}_r50_in1k.py')
     assert cfg.train_cfg.max_epochs == 100
     assert cfg.auto_scale_lr.base_batch_size == 256
+
+
+def test_adautomix_full_fmnist_matches_demo_and_baseline_budget():
+    full = load('adautomix/adautomix_r18w16_fmnist.py')
+    demo = load('adautomix/adautomix_r18w16_fmnist-embedded.py')
+    baseline = load('baselines/mixup/mixup_r18w16_fmnist.py')
+    # Same model and game as the demo but for the EMA window.
+    differs = {k for k in set(full.model) | set(demo.model)
+               if full.model.get(k) != demo.model.get(k)}
+    assert differs == {'teacher_momentum'}
+    game = hook(full, 'AdversarialOptimizerHook')
+    assert (full.model.teacher_momentum, game.momentum,
+            game.end_momentum) == (0.99, 0.99, 0.999)
+    assert game.adv_interval == hook(demo, 'AdversarialOptimizerHook')[
+        'adv_interval']
+    # Same data, batch, optimizer and schedule as the full-set baselines.
+    for key in ('train_dataloader', 'val_dataloader', 'test_dataloader',
+                'optim_wrapper', 'param_scheduler', 'train_cfg'):
+        assert full[key] == baseline[key], key
+    # (Building a baseline model writes its batch augments into the cached
+    # config's data_preprocessor, so compare the normalisation only.)
+    for key in ('num_classes', 'mean', 'std', 'to_rgb'):
+        assert full.data_preprocessor[key] == baseline.data_preprocessor[key]

@@ -18,7 +18,11 @@ from adautomix_mm.datasets.embedded_fashion_mnist import (EMBEDDED_FILES,
                                                           read_idx)
 
 REPO = osp.dirname(osp.dirname(osp.abspath(__file__)))
-FULL_SOURCES = ['/work/shared/datasets/fashion-mnist', prepare.DEBIAN_DIR]
+# shared/ lies beside the checkout (CI clones with it beside too).
+FULL_SOURCES = [
+    osp.join(osp.dirname(REPO), 'shared', 'datasets', 'fashion-mnist'),
+    '/work/shared/datasets/fashion-mnist', prepare.DEBIAN_DIR
+]
 FULL_SRC = next((d for d in FULL_SOURCES
                  if osp.isfile(osp.join(d, 't10k-labels-idx1-ubyte.gz'))),
                 None)
@@ -135,13 +139,21 @@ def test_prepare_round_trip(prepared):
     assert set(checks) == set(prepare.RAW_MD5)
 
 
-def test_full_config_reads_test_split(prepared):
-    cfg = Config.fromfile(
-        osp.join(REPO, 'configs/baselines/vanilla/vanilla_r18w16_fmnist.py'))
-    ds_cfg = cfg.val_dataloader.dataset
-    ds_cfg.data_prefix = prepared
-    # mmpretrain picks files by test_mode: without it this would be 60,000.
-    assert len(DATASETS.build(ds_cfg)) == 10000
+@pytest.mark.parametrize('name', [
+    'baselines/vanilla/vanilla_r18w16_fmnist.py',
+    'adautomix/adautomix_r18w16_fmnist.py',
+])
+def test_full_config_reads_both_splits(prepared, name):
+    cfg = Config.fromfile(osp.join(REPO, 'configs', name))
+    sizes = {}
+    for key in ('train_dataloader', 'val_dataloader', 'test_dataloader'):
+        ds_cfg = cfg[key].dataset
+        assert ds_cfg.type == 'FashionMNIST'
+        ds_cfg.data_prefix = prepared
+        sizes[key] = len(DATASETS.build(ds_cfg))
+    # mmpretrain picks files by test_mode: without it val would be 60,000.
+    assert sizes == dict(train_dataloader=60000, val_dataloader=10000,
+                         test_dataloader=10000)
 
 
 def test_prepare_errors(tmp_path, monkeypatch):
