@@ -332,6 +332,8 @@ def test_bad_configuration_errors_name_the_key():
         build(teacher_buffers='ema')
     with pytest.raises(ValueError, match='lam_margin_mode'):
         build(lam_margin_mode='all')
+    with pytest.raises(TypeError, match="replay_clean_bn.*'yes'"):
+        build(replay_clean_bn='yes')
     with pytest.raises(TypeError, match='mixed_radio'):
         build(mixed_radio=0.5)
     with pytest.raises(ValueError, match='train_cfg'):

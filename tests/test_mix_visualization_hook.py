@@ -15,29 +15,17 @@ from mmpretrain.structures import DataSample
 import adautomix_mm  # noqa: F401
 from adautomix_mm.engine.hooks import mix_visualization_hook as hook_module
 
-NUM_CLASSES = 3
+from test_adautomix import NUM_CLASSES, build
+
 BATCH, SHOWN, SIZE, N = 6, 4, 16, 3
 
 
 def build_model():
-    torch.manual_seed(0)
-    head = dict(type='LinearClsHead', num_classes=NUM_CLASSES, in_channels=64,
-                loss=dict(type='CrossEntropyLoss', use_soft=True))
-    model = MODELS.build(dict(
-        type='AdAutoMix',
-        backbone=dict(type='ResNet_CIFAR', depth=18, stem_channels=8,
-                      base_channels=8, out_indices=(2, 3)),
-        neck=dict(type='GlobalAveragePooling'),
-        head=head,
-        mix_head=copy.deepcopy(head),
-        mix_samples=N,
-        data_preprocessor=dict(type='ClsDataPreprocessor',
-                               num_classes=NUM_CLASSES, mean=[127.5] * 3,
-                               std=[64.0] * 3)))
-    model.init_weights()
-    for p in model.mix_block.parameters():  # non-trivial masks
-        torch.nn.init.normal_(p, 0.0, 0.3)
-    return model
+    """The AdAutoMix of test_adautomix (N=3, non-trivial Mix Block) with a
+    data preprocessor for raw uint8 batches."""
+    return build(data_preprocessor=dict(
+        type='ClsDataPreprocessor', num_classes=NUM_CLASSES,
+        mean=[127.5] * 3, std=[64.0] * 3))
 
 
 def data_batch():

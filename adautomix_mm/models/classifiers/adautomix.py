@@ -156,7 +156,10 @@ class AdAutoMix(MomentumMixClassifier):
         self.beta_radio = beta_radio
         self.cos_sign = float(cos_sign)
         self.generator_weight = generator_weight
-        self.replay_clean_bn = bool(replay_clean_bn)
+        if not isinstance(replay_clean_bn, bool):
+            raise TypeError(f'replay_clean_bn must be True or False, got '
+                            f'{replay_clean_bn!r}')
+        self.replay_clean_bn = replay_clean_bn
         # Game state, set each iteration by AdversarialOptimizerHook (None:
         # never set, i.e. the hook is missing).
         self.adversarial: Optional[bool] = None
