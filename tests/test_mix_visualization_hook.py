@@ -134,13 +134,18 @@ def test_grid_masks_are_the_train_mode_masks(tmp_path):
     assert not torch.allclose(evaluated['masks'][:SHOWN], grids[0]['masks'])
 
 
-def test_only_the_main_process_draws(tmp_path, monkeypatch):
+def test_every_rank_previews_only_the_main_process_draws(tmp_path,
+                                                        monkeypatch):
+    # Every rank makes the train-mode preview (SyncBN layers synchronise it
+    # across ranks); only the main process writes an image.
     model = build_model()
     hook = HOOKS.build(dict(type='MixedSampleVisualizationHook'))
     runner = fake_runner(model, tmp_path)
     hook.before_train_iter(runner, 0, data_batch())
+    calls = spy_on_preview(model)
     monkeypatch.setattr(hook_module, 'is_main_process', lambda: False)
     assert hook.draw(runner, step=1) is None
+    assert len(calls) == 1
     assert runner.visualizer.images == []
     assert not (tmp_path / 'mixed_samples').exists()
 

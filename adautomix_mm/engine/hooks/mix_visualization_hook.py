@@ -17,10 +17,10 @@ _MIN_TILE = 64  # pixels
 
 @HOOKS.register_module()
 class MixedSampleVisualizationHook(Hook):
-    """Every ``interval`` epochs (and after training), on the main process
-    only, draw generator samples of a fixed training batch (the first one
-    seen) and show the first ``num_images``: one row per sample with its N
-    source images, their N masks (white = 1) and the mixed image.
+    """Every ``interval`` epochs (and after training), draw generator
+    samples of a fixed training batch (the first one seen) and show the
+    first ``num_images``, on the main process: one row per sample with its
+    N source images, their N masks (white = 1) and the mixed image.
 
     The grid goes to the runner's visualizer (``add_image``, so every
     configured backend such as TensorBoard gets it) and to
@@ -66,7 +66,7 @@ class MixedSampleVisualizationHook(Hook):
 
     @torch.no_grad()
     def draw(self, runner, step: int) -> Optional[str]:
-        if self._batch is None or not is_main_process():
+        if self._batch is None:
             return None
         model = runner.model.module if is_model_wrapper(runner.model) \
             else runner.model
@@ -74,7 +74,12 @@ class MixedSampleVisualizationHook(Hook):
             raise TypeError('MixedSampleVisualizationHook needs a model with '
                             f'mix_preview(), got {type(model).__name__}')
         data = model.data_preprocessor(self._batch, False)
+        # Every rank runs the preview, the main one draws it: with SyncBN the
+        # train-mode forward synchronises statistics across ranks, so one
+        # rank alone would wait for the others forever.
         out = _preview_without_side_effects(model, data['inputs'], self.seed)
+        if not is_main_process():
+            return None
         shown = {k: out[k][:self.num_images]
                  for k in ('sources', 'masks', 'mixed')}
         image = self._grid(model.data_preprocessor, shown)
