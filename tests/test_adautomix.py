@@ -47,6 +47,16 @@ def batch(b=6):
     return x, samples
 
 
+def generator_draws(seed, n, b):
+    """``(lam, perms)`` of the generator's sample, drawn again in the order
+    ``loss()`` draws them for N >= 3 after ``torch.manual_seed(seed)``: one
+    shared lambda, the classifier's permutations, the generator's."""
+    torch.manual_seed(seed)
+    lam = sample_ratios(n, 1.0, 'beta_normalized')
+    sample_partners(n, b, keep_first=False)
+    return lam, sample_partners(n, b, keep_first=False)
+
+
 def groups(model):
     online = [p for n, p in model.named_parameters()
               if n.split('.')[0] in ('backbone', 'neck', 'head', 'mix_head')]
@@ -124,14 +134,10 @@ def test_adversarial_generator_loss_equals_hand_computation(cos_sign):
     torch.manual_seed(3)
     losses = model.loss(x, samples)
 
-    # Replay the same draws in the order loss() makes them (N=3: one shared
-    # lambda, classifier permutations, generator permutations).
+    # Replay the same draws in the order loss() makes them.
     model.load_state_dict(snapshot)
-    torch.manual_seed(3)
     n, b = 3, x.size(0)
-    lam = sample_ratios(n, 1.0, 'beta_normalized')
-    sample_partners(n, b, keep_first=False)
-    perms = sample_partners(n, b, keep_first=False)
+    lam, perms = generator_draws(3, n, b)
     t = model.teacher.module
     with torch.no_grad():
         feats = t['backbone'](x)

@@ -8,12 +8,11 @@ import torch.nn as nn
 from mmpretrain.structures import DataSample
 
 import adautomix_mm  # noqa: F401
-from adautomix_mm.models.utils import sample_partners, sample_ratios
 from adautomix_mm.models.utils.norm_replay import (batch_stats_since,
                                                    replay_updates,
                                                    running_norm_layers,
                                                    snapshot)
-from test_adautomix import NUM_CLASSES, build
+from test_adautomix import NUM_CLASSES, build, generator_draws
 
 
 def bn_net(momentum):
@@ -77,10 +76,7 @@ def test_layers_that_did_not_run_are_left_alone_and_two_passes_rejected():
 def reference_teacher_buffers(model, x, seed, n):
     """Teacher buffers after the reference's teacher passes of one
     iteration, made explicitly: clean, mixed, then the N clean partners."""
-    torch.manual_seed(seed)
-    lam = sample_ratios(n, 1.0, 'beta_normalized')
-    sample_partners(n, x.size(0), keep_first=False)
-    perms = sample_partners(n, x.size(0), keep_first=False)
+    lam, perms = generator_draws(seed, n, x.size(0))
     t = model.teacher.module
     with torch.no_grad():
         z = t['backbone'](x)[0]
