@@ -1,8 +1,10 @@
 from .mixing import (constant_masks, gather_partners, mix_linear,
+                     mix_targets_by_area,
                      mix_with_masks, sample_partners, sample_ratios)
 from .teacher_ema import TeacherEMA
 
 __all__ = [
     'TeacherEMA', 'constant_masks', 'gather_partners', 'mix_linear',
-    'mix_with_masks', 'sample_partners', 'sample_ratios'
+    'mix_targets_by_area', 'mix_with_masks', 'sample_partners',
+    'sample_ratios'
 ]

@@ -73,3 +73,21 @@ def constant_masks(lam: torch.Tensor, batch_size: int,
     n = lam.numel()
     return lam.view(1, n, 1, 1).expand(batch_size, n, int(size[0]),
                                        int(size[1])).clone()
+
+
+def mix_targets_by_area(targets: torch.Tensor, perms: torch.Tensor,
+                        masks: torch.Tensor) -> torch.Tensor:
+    r"""Per-sample area-weighted labels for masks ``[B, N, H, W]``.
+
+    :math:`\tilde y_b = \sum_i a_{b,i}\, y_{\pi_i(b)}` with
+    :math:`a_{b,i} = \mathrm{mean}_{hw} M_{b,i}` the share of sample b's
+    pixels taken from image i (masks summing to 1 per pixel give rows of a
+    summing to 1). ``targets`` are one-hot or soft labels ``[B, K]``.
+    """
+    if masks.dim() != 4 or masks.shape[:2] != (perms.shape[1], perms.shape[0]):
+        raise ValueError(
+            f'masks must be [B, N, H, W] = [{perms.shape[1]}, {perms.shape[0]}'
+            f', H, W] for perms of shape {tuple(perms.shape)}, got '
+            f'{tuple(masks.shape)}')
+    areas = masks.flatten(2).mean(-1).to(targets.dtype)  # [B, N]
+    return torch.einsum('bn,bnk->bk', areas, gather_partners(targets, perms))
