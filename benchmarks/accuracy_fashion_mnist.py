@@ -79,7 +79,8 @@ def teacher_window(hook_index: int = 0) -> Callable[[Budget], List[str]]:
 
 
 def teacher_momenta(b: Budget):
-    start = max(0.0, 1 - 47 / b.iters)
+    # (floor 0.5: only reached by runs under ~100 steps, e.g. --smoke)
+    start = max(0.5, 1 - 47 / b.iters)
     end = max(start, 1 - 4.7 / b.iters)
     return round(start, 6), round(end, 6)
 
