@@ -189,8 +189,15 @@ def versions() -> str:
 
 def machine() -> str:
     import torch
+    cpu = platform.processor()
+    try:
+        with open('/proc/cpuinfo') as f:
+            cpu = next((line.split(':', 1)[1].strip() for line in f
+                        if line.startswith('model name')), cpu)
+    except OSError:
+        pass
     desc = f'{platform.machine()} {platform.system()}, {os.cpu_count()} CPU ' \
-        f'cores ({platform.processor() or "unknown CPU"})'
+        f'cores ({cpu or "unknown CPU"})'
     if torch.cuda.is_available():
         desc += f', GPU {torch.cuda.get_device_name(0)}'
     return desc
@@ -282,9 +289,11 @@ def main(argv=None):
             src = '/work/shared/datasets/fashion-mnist'
         prepare_fashion_mnist(args.data_root, src)
     start = time.time()
+    kept = 0
     for i, (work_dir, cmd) in enumerate(cmds, 1):
         if finished(work_dir, b.epochs):
             print(f'[{i}/{len(cmds)}] {work_dir}: done before, kept')
+            kept += 1
             continue
         print(f'[{i}/{len(cmds)}] {work_dir} ...', flush=True)
         os.makedirs(work_dir, exist_ok=True)
@@ -298,11 +307,10 @@ def main(argv=None):
                              f'{osp.join(work_dir, "train_stdout.txt")}')
         print(f'    {time.time() - t0:.0f} s', flush=True)
     total = time.time() - start
-    write_results(args, b, [w for w, _ in cmds], cmds[0][1] if cmds else [],
-                  total)
+    write_results(args, b, [w for w, _ in cmds], total, kept)
 
 
-def write_results(args, b: Budget, work_dirs, example_cmd, total_s) -> None:
+def write_results(args, b: Budget, work_dirs, total_s, kept) -> None:
     from adautomix_mm.cli.compare import (load_run, plot_curves, summarize,
                                           to_csv, to_markdown)
     runs = [load_run(w) for w in work_dirs]
@@ -318,7 +326,8 @@ def write_results(args, b: Budget, work_dirs, example_cmd, total_s) -> None:
     text = f"""# Accuracy on Fashion-MNIST: {', '.join(args.methods)}
 
 {'**Smoke setting (end-to-end check, not a result).** ' if args.smoke else ''}Command: `{command.strip()}`
-(git {git_commit()}), {len(work_dirs)} runs in {total_s / 60:.1f} min.
+(git {git_commit()}), {len(work_dirs)} runs; this invocation trained
+{len(work_dirs) - kept} of them in {total_s / 60:.1f} min (sequentially, one at a time).
 
 * Machine: {machine()}
 * Versions: {versions()}

@@ -295,32 +295,55 @@ def to_csv(rows: Sequence[dict], path: str) -> None:
             })
 
 
+def _mean_curve(curves: List[Dict[float, float]]):
+    """Steps logged by every run, with mean and std over the runs."""
+    steps = sorted(set.intersection(*(set(c) for c in curves)))
+    mean = [statistics.fmean(c[x] for c in curves) for x in steps]
+    std = [statistics.stdev([c[x] for c in curves]) if len(curves) > 1
+           else 0.0 for x in steps]
+    return steps, mean, std
+
+
 def plot_curves(runs: Sequence[Run], path: str) -> None:
-    """Validation top-1 (left) and training loss (right) of every run; one
-    colour per config group, line style per network."""
+    """Validation top-1 (left) and training loss (right), one colour per
+    config group and one line style per network: the mean over the group's
+    seeds, shaded ± std when there are several."""
     import matplotlib
     matplotlib.use('Agg')
     import matplotlib.pyplot as plt
     fig, (ax_acc, ax_loss) = plt.subplots(1, 2, figsize=(13, 4.5))
-    colours = {}
-    styles = ['-', '--', ':', '-.']
+    groups: Dict[str, List[Run]] = {}
     for run in runs:
-        colour = colours.setdefault(run.group_key, f'C{len(colours) % 10}')
-        for i, (key, label) in enumerate(run.networks().items()):
-            pts = [(r['step'], r[key]) for r in run.val if key in r]
-            ax_acc.plot(*zip(*pts), styles[i % 4], color=colour, marker='.',
-                        label=f'{run.method} ({label}) s{run.seed}')
-        per_epoch = max((r['iter'] for r in run.train if r.get('epoch') == 1),
-                        default=1)
-        pts = [(r['iter'] / per_epoch, r['loss']) for r in run.train
-               if 'loss' in r]
-        if pts:
-            ax_loss.plot(*zip(*pts), color=colour, alpha=0.8, lw=1,
-                         label=f'{run.method} s{run.seed}')
+        groups.setdefault(run.group_key, []).append(run)
+    styles = ['-', '--', ':', '-.']
+    for g, members in enumerate(groups.values()):
+        colour = f'C{g % 10}'
+        head = members[0]
+        seeds = f' ({len(members)} seeds)' if len(members) > 1 else ''
+        for i, (key, label) in enumerate(head.networks().items()):
+            curves = [{r['step']: r[key] for r in run.val if key in r}
+                      for run in members]
+            x, mean, std = _mean_curve(curves)
+            ax_acc.plot(x, mean, styles[i % 4], color=colour, marker='.',
+                        label=f'{head.method} ({label}){seeds}')
+            if len(members) > 1:
+                ax_acc.fill_between(x, [m - s for m, s in zip(mean, std)],
+                                    [m + s for m, s in zip(mean, std)],
+                                    color=colour, alpha=0.15)
+        curves = []
+        for run in members:
+            per_epoch = max((r['iter'] for r in run.train
+                             if r.get('epoch') == 1), default=1)
+            curves.append({r['iter'] / per_epoch: r['loss']
+                           for r in run.train if 'loss' in r})
+        x, mean, _ = _mean_curve(curves)
+        if x:
+            ax_loss.plot(x, mean, color=colour, lw=1,
+                         label=f'{head.method}{seeds}')
     ax_acc.set(xlabel='epoch (validation step)', ylabel='top-1 (%)',
                title='validation accuracy')
     ax_loss.set(xlabel='epoch', ylabel='loss (as logged)',
-                title='training loss')
+                title='training loss (AdAutoMix: incl. generator term)')
     for ax in (ax_acc, ax_loss):
         ax.grid(alpha=0.3)
         ax.legend(fontsize=7)
