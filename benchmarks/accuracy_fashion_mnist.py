@@ -167,6 +167,21 @@ def plan(methods: List[Method], seeds: List[int], b: Budget, data_root: str,
     return runs
 
 
+def _run(cmd, env, log_path) -> None:
+    with open(log_path, 'w') as log:
+        proc = subprocess.run(cmd, env=env, stdout=log,
+                              stderr=subprocess.STDOUT)
+    if proc.returncode != 0:
+        raise SystemExit(f'failed ({proc.returncode}): {shlex.join(cmd)}\n'
+                         f'see {log_path}')
+
+
+def _tested(work_dir: str) -> bool:
+    from adautomix_mm.cli.compare import _last_test_metrics
+    return any(k.startswith('corruption')
+               for k in _last_test_metrics(work_dir))
+
+
 def finished(work_dir: str, epochs: int) -> bool:
     last = osp.join(work_dir, 'last_checkpoint')
     if not osp.isfile(last):
@@ -244,6 +259,13 @@ def parse_args(argv=None):
     p.add_argument('--smoke', action='store_true',
                    help='end-to-end check in about a minute per method: 64 '
                    'train / 64 test images, 1 epoch, batch 16, seeds 0 1')
+    p.add_argument('--robustness', action='store_true',
+                   help='after training, evaluate each final checkpoint with '
+                   'tools/test.py --robustness (ECE, corruptions, occlusion, '
+                   'FGSM) into its work dir; compare.py then shows them. '
+                   'Off by default: about 70 network passes per test image')
+    p.add_argument('--robustness-size', type=int, default=2000,
+                   help='test images for --robustness (default 2000)')
     p.add_argument('--dry-run', action='store_true',
                    help='print the training commands and exit')
     args = p.parse_args(argv)
@@ -271,16 +293,24 @@ def main(argv=None):
                os.environ.get('PYTHONPATH', ''))
     if args.threads:
         env['OMP_NUM_THREADS'] = env['MKL_NUM_THREADS'] = str(args.threads)
-    cmds = []
+    cmds, tests = [], []
     for name, config, opts in runs:
         work_dir = osp.join(args.work_root, name)
         cmds.append((work_dir, [sys.executable, osp.join(REPO, 'tools',
                                                          'train.py'),
                                 config, '--work-dir',
                                 work_dir, '--cfg-options'] + opts))
+        size = min(args.robustness_size, b.val_size or FULL_TEST_SIZE)
+        tests.append([
+            sys.executable, osp.join(REPO, 'tools', 'test.py'), config,
+            osp.join(work_dir, f'epoch_{b.epochs}.pth'), '--robustness',
+            '--work-dir', work_dir, '--cfg-options'] + opts +
+            [f'test_dataloader.dataset.indices={size}'])
     if args.dry_run:
-        for _, cmd in cmds:
+        for (_, cmd), test in zip(cmds, tests):
             print(shlex.join(cmd))
+            if args.robustness:
+                print(shlex.join(test))
         return
     if not osp.isfile(osp.join(args.data_root, 'train-images-idx3-ubyte')):
         from adautomix_mm.datasets.prepare import prepare_fashion_mnist
@@ -290,22 +320,20 @@ def main(argv=None):
         prepare_fashion_mnist(args.data_root, src)
     start = time.time()
     kept = 0
-    for i, (work_dir, cmd) in enumerate(cmds, 1):
+    for i, ((work_dir, cmd), test) in enumerate(zip(cmds, tests), 1):
         if finished(work_dir, b.epochs):
             print(f'[{i}/{len(cmds)}] {work_dir}: done before, kept')
             kept += 1
-            continue
-        print(f'[{i}/{len(cmds)}] {work_dir} ...', flush=True)
-        os.makedirs(work_dir, exist_ok=True)
-        t0 = time.time()
-        with open(osp.join(work_dir, 'train_stdout.txt'), 'w') as log:
-            proc = subprocess.run(cmd, env=env, stdout=log,
-                                  stderr=subprocess.STDOUT)
-        if proc.returncode != 0:
-            raise SystemExit(f'training failed ({proc.returncode}): '
-                             f'{shlex.join(cmd)}\nsee '
-                             f'{osp.join(work_dir, "train_stdout.txt")}')
-        print(f'    {time.time() - t0:.0f} s', flush=True)
+        else:
+            print(f'[{i}/{len(cmds)}] {work_dir} ...', flush=True)
+            os.makedirs(work_dir, exist_ok=True)
+            t0 = time.time()
+            _run(cmd, env, osp.join(work_dir, 'train_stdout.txt'))
+            print(f'    {time.time() - t0:.0f} s', flush=True)
+        if args.robustness and not _tested(work_dir):
+            t0 = time.time()
+            _run(test, env, osp.join(work_dir, 'test_stdout.txt'))
+            print(f'    robustness test {time.time() - t0:.0f} s', flush=True)
     total = time.time() - start
     write_results(args, b, [w for w, _ in cmds], total, kept)
 
@@ -323,6 +351,14 @@ def write_results(args, b: Budget, work_dirs, total_s, kept) -> None:
         shlex.join(sys.argv[1:])
     start, end = teacher_momenta(b)
     val = f'first {b.val_size}' if b.val_size else 'all 10,000'
+    robust = ''
+    if args.robustness:
+        size = min(args.robustness_size, b.val_size or FULL_TEST_SIZE)
+        robust = (f'* Robustness (`tools/test.py --robustness`, final '
+                  f'checkpoint, first {size} test images): test top-1, ECE '
+                  '(15 bins), mean accuracy over 9 CIFAR-10-C corruptions x '
+                  '5 severities, mean occlusion accuracy over 0-100% of the '
+                  'area, FGSM accuracy at eps in 0-255 pixel units.\n')
     text = f"""# Accuracy on Fashion-MNIST: {', '.join(args.methods)}
 
 {'**Smoke setting (end-to-end check, not a result).** ' if args.smoke else ''}Command: `{command.strip()}`
@@ -340,7 +376,7 @@ def write_results(args, b: Budget, work_dirs, total_s, kept) -> None:
   network; each single-network baseline alone and with MMEngine's EMAHook
   (momentum {1 - end:.6g}, the teacher's final window), whose averaged
   weights are what is validated in those runs.
-* Columns: top-1 (%) after the last epoch, median of the last {args.last_k}
+{robust}* Columns: top-1 (%) after the last epoch, median of the last {args.last_k}
   epochs, best epoch (optimistic: chosen on the test split); seconds per
   step (median of the logged values); wall time from the first to the last
   log line. Mean ± sample std over seeds.

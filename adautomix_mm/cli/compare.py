@@ -53,6 +53,7 @@ class Run:
     train: List[dict] = field(default_factory=list)
     val: List[dict] = field(default_factory=list)
     wall_s: Optional[float] = None
+    test: Dict[str, float] = field(default_factory=dict)
 
     def networks(self) -> Dict[str, str]:
         """metric key -> network label, for every top-1 key logged."""
@@ -82,6 +83,19 @@ def _segments(work_dir: str) -> List[str]:
                 'loss' in r for r in _read_scalars(scalars)):
             out.append(osp.join(work_dir, name))
     return out
+
+
+def _last_test_metrics(work_dir: str) -> Dict[str, float]:
+    """Metrics of the newest ``tools/test.py`` run into ``work_dir`` (MMEngine
+    writes them to ``<timestamp>/<timestamp>.json``), or {}."""
+    for name in sorted(os.listdir(work_dir), reverse=True):
+        path = osp.join(work_dir, name, f'{name}.json')
+        scalars = osp.join(work_dir, name, 'vis_data', 'scalars.json')
+        if osp.isfile(path) and not osp.isfile(scalars):
+            lines = [line for line in open(path) if line.strip()]
+            if lines:
+                return json.loads(lines[-1])
+    return {}
 
 
 def _wall_and_seed(log_path: str):
@@ -155,6 +169,7 @@ def load_run(work_dir: str) -> Run:
     cfg_seed = (cfg.get('randomness') or {}).get('seed')
     run.seed = cfg_seed if cfg_seed is not None else run.seed
     run.wall_s = wall_total
+    run.test = _last_test_metrics(work_dir)
     # A resumed segment repeats nothing, but keep the last record per step.
     run.train = list({r['iter']: r for r in run.train}.values())
     run.val = list({r['step']: r for r in run.val}.values())
@@ -202,11 +217,35 @@ def run_row(run: Run, key: str, last_k: int) -> dict:
         vals = [r[k] for r in run.train if k in r]
         if vals:
             row[k] = vals[-1]
+    row.update(test_metrics(run, TOP1.match(key).group('net')))
     return row
 
 
+def test_metrics(run: Run, net: Optional[str]) -> Dict[str, float]:
+    """The network's numbers from the newest test run in the work dir
+    (``tools/test.py CFG CKPT --work-dir WORK_DIR [--robustness]``)."""
+    sfx = f'_{net}' if net else ''
+    names = (('test_top1', f'accuracy{sfx}/top1'),
+             ('ece', f'calibration{sfx}/ece'), ('mca', f'corruption{sfx}/mCA'),
+             ('occlusion_mean', f'occlusion{sfx}/mean'))
+    out = {name: run.test[k] for name, k in names if k in run.test}
+    for k, v in run.test.items():
+        m = re.match(rf'^fgsm{sfx}/eps([\d.]+)$', k)
+        if m:
+            out[f'fgsm_eps{m.group(1)}'] = v
+    return out
+
+
 NUMERIC = ('top1_final', 'top1_median_last_k', 'top1_best', 's_per_iter',
-           'peak_memory_mb', 'wall_s') + MASK_KEYS
+           'peak_memory_mb', 'wall_s') + MASK_KEYS + (
+               'test_top1', 'ece', 'mca', 'occlusion_mean')
+
+
+def numeric_keys(rows: Sequence[dict]) -> List[str]:
+    """NUMERIC, then FGSM columns by increasing epsilon."""
+    fgsm = {k for r in rows for k in r
+            if k.startswith('fgsm_eps') and not k.endswith('_std')}
+    return list(NUMERIC) + sorted(fgsm, key=lambda k: float(k[8:]))
 
 
 def summarize(runs: Sequence[Run], last_k: int = 5) -> List[dict]:
@@ -229,7 +268,7 @@ def summarize(runs: Sequence[Run], last_k: int = 5) -> List[dict]:
                    network=label, n=len(members),
                    seeds=' '.join(str(r.seed) for r, _, _ in members),
                    work_dirs=' '.join(r.work_dir for r, _, _ in members))
-        for k in NUMERIC:
+        for k in numeric_keys([m[2] for m in members]):
             vals = [m[2][k] for m in members
                     if k in m[2] and not math.isnan(m[2][k])]
             if vals:
@@ -263,9 +302,17 @@ def _present(rows, key):
     return any(key in r for r in rows)
 
 
+TEST_COLUMNS = (('test_top1', 'test top-1', 2), ('ece', 'ECE (%)', 2),
+                ('mca', 'corruption mCA', 2), ('occlusion_mean',
+                                               'occlusion mean', 2))
+
+
 def to_markdown(rows: Sequence[dict], last_k: int = 5) -> str:
     cols = [c for c in COLUMNS
             if c[0] not in MASK_KEYS or _present(rows, c[0])]
+    cols += [c for c in TEST_COLUMNS if _present(rows, c[0])]
+    cols += [(k, f'FGSM ε={k[8:]}', 2) for k in numeric_keys(rows)
+             if k.startswith('fgsm_eps') and _present(rows, k)]
     head = ['method', 'config', 'network', 'seeds'] + \
         [c[1].format(k=last_k) for c in cols]
     lines = ['| ' + ' | '.join(head) + ' |',
@@ -280,7 +327,7 @@ def to_markdown(rows: Sequence[dict], last_k: int = 5) -> str:
 
 def to_csv(rows: Sequence[dict], path: str) -> None:
     keys = ['method', 'config', 'network', 'n', 'seeds']
-    for k in NUMERIC:
+    for k in numeric_keys(rows):
         if _present(rows, k):
             keys += [k, k + '_std']
     keys.append('work_dirs')
