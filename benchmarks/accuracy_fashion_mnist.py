@@ -177,9 +177,9 @@ def _run(cmd, env, log_path) -> None:
 
 
 def _tested(work_dir: str) -> bool:
-    from adautomix_mm.cli.compare import _last_test_metrics
+    from adautomix_mm.cli.compare import last_test_metrics
     return any(k.startswith('corruption')
-               for k in _last_test_metrics(work_dir))
+               for k in last_test_metrics(work_dir))
 
 
 def finished(work_dir: str, epochs: int) -> bool:

@@ -85,7 +85,7 @@ def _segments(work_dir: str) -> List[str]:
     return out
 
 
-def _last_test_metrics(work_dir: str) -> Dict[str, float]:
+def last_test_metrics(work_dir: str) -> Dict[str, float]:
     """Metrics of the newest ``tools/test.py`` run into ``work_dir`` (MMEngine
     writes them to ``<timestamp>/<timestamp>.json``), or {}."""
     for name in sorted(os.listdir(work_dir), reverse=True):
@@ -169,7 +169,7 @@ def load_run(work_dir: str) -> Run:
     cfg_seed = (cfg.get('randomness') or {}).get('seed')
     run.seed = cfg_seed if cfg_seed is not None else run.seed
     run.wall_s = wall_total
-    run.test = _last_test_metrics(work_dir)
+    run.test = last_test_metrics(work_dir)
     # A resumed segment repeats nothing, but keep the last record per step.
     run.train = list({r['iter']: r for r in run.train}.values())
     run.val = list({r['step']: r for r in run.val}.values())
