@@ -110,3 +110,14 @@ def test_compare_table_plots_and_seed_groups(e2e, tmp_path):
         # an empty patch is the clean test: the network's own accuracy
         assert metrics[f'occlusion_{net}/r0'] == pytest.approx(
             metrics[f'accuracy_{net}/top1'])
+
+
+def test_bad_inputs_name_the_path(tmp_path):
+    from adautomix_mm.cli.compare import find_runs, summarize
+    with pytest.raises(FileNotFoundError, match='no such work dir'):
+        find_runs([str(tmp_path / 'missing')])
+    (tmp_path / 'empty').mkdir()
+    with pytest.raises(FileNotFoundError, match='empty'):
+        find_runs([str(tmp_path / 'empty')])
+    with pytest.raises(ValueError, match='last_k'):
+        summarize([], last_k=0)

@@ -148,9 +148,9 @@ def load_run(work_dir: str) -> Run:
         raise FileNotFoundError(f'{work_dir}: dumped config {cfg_path} missing')
     cfg = Config.fromfile(cfg_path)
     hooks = cfg.get('custom_hooks') or []
-    ema_hook = any(str(h.get('type', '')).endswith('EMAHook')
-                   and h.get('type') != 'AdversarialOptimizerHook'
-                   for h in hooks)
+    ema_hook = any(
+        str(h.get('type', '')).split('.')[-1] == 'EMAHook' for h in hooks
+        if isinstance(h, dict))
     dumped = [f for f in os.listdir(work_dir) if f.endswith('.py')]
     config_name = osp.splitext(dumped[0])[0] if len(dumped) == 1 else \
         osp.splitext(osp.basename(cfg.filename))[0]
@@ -176,9 +176,20 @@ def load_run(work_dir: str) -> Run:
     return run
 
 
+def _work_dirs_below(root: str) -> List[str]:
+    """Work dirs at any depth under ``root`` (not descending into one)."""
+    found = []
+    for dirpath, dirnames, _ in os.walk(root):
+        dirnames.sort()
+        if dirpath != root and _segments(dirpath):
+            found.append(dirpath)
+            dirnames[:] = []
+    return found
+
+
 def find_runs(paths: Sequence[str]) -> List[Run]:
-    """Work dirs given directly or by glob (a folder of work dirs is
-    searched one level down)."""
+    """Work dirs given directly or by glob; a folder that is not a work dir
+    is searched for work dirs at any depth (e.g. ``method/seedN``)."""
     dirs = []
     for p in paths:
         matches = sorted(glob.glob(p)) or [p]
@@ -187,15 +198,12 @@ def find_runs(paths: Sequence[str]) -> List[Run]:
                 raise FileNotFoundError(f'no such work dir: {m!r}')
             if _segments(m):
                 dirs.append(m)
-            else:
-                subs = [osp.join(m, s) for s in sorted(os.listdir(m))
-                        if osp.isdir(osp.join(m, s)) and
-                        _segments(osp.join(m, s))]
-                if not subs:
-                    raise FileNotFoundError(
-                        f'{m}: neither an MMEngine work dir nor a folder of '
-                        'them')
-                dirs.extend(subs)
+                continue
+            subs = _work_dirs_below(m)
+            if not subs:
+                raise FileNotFoundError(
+                    f'{m}: neither an MMEngine work dir nor a folder of them')
+            dirs.extend(subs)
     return [load_run(d) for d in dict.fromkeys(dirs)]
 
 
