@@ -21,7 +21,11 @@ estimate from benchmarks/results/step_cost.json: vanilla 0.097 s and
 AdAutoMix N=3 0.437 s per batch-64 step there): 10,000 train images,
 8 epochs (1,256 steps), 3 seeds, 7 configurations = 21 runs. On a GPU
 scale it up, e.g. ``--train-size 60000 --epochs 30 --batch-size 128
---num-workers 4``.
+--num-workers 4``. Run it on an otherwise idle machine: on the shared CPU
+(load average ~13 on 2 cores) a probe of vanilla with ``--threads 2`` logged
+7.7 s per step over its first 39 steps, ~80x the idle step cost, so the
+estimate above holds only for an idle CPU (``--threads 1`` suffers less
+from oversubscription).
 
     python benchmarks/accuracy_fashion_mnist.py                 # the benchmark
     python benchmarks/accuracy_fashion_mnist.py --smoke         # end-to-end check
