@@ -68,8 +68,13 @@ def mask_transport(mask: torch.Tensor, unary: torch.Tensor,
         - unary.reshape(b, n * n, 1) * occupied
     for _ in range(n):
         choice = F.one_hot(cost.argmin(-1), n * n).float()
-        winner = F.one_hot((choice * cost).argmin(-2), n * n).float()
-        won = winner.transpose(-2, -1) * choice
+        # Each position goes to the minimum of ``choice * cost`` over rows,
+        # as the reference; rows that did not pick it count 0 there, so a
+        # claimant with a positive cost loses to them (position left empty).
+        # Ties (argmin's index is unspecified) go to the first claimant.
+        fight = choice * cost
+        cand = (choice > 0) & (fight == fight.min(-2, keepdim=True).values)
+        won = (cand & (cand.cumsum(-2) == 1)).float()
         cost = cost + (1 - won) * choice
     return won
 
@@ -250,8 +255,13 @@ class PuzzleMix:
         prob = binom * lam**(levels - ks) * (1 - lam)**ks
         prior = self.eta * -np.log(prob + eps) / n**2
         t = np.linspace(0, 1, self.n_labels)
-        unary = (big * ((1 - t) * ua[..., None] + t * ub[..., None] +
-                        prior)).astype(np.int32)
+        unary = big * ((1 - t) * ua[..., None] + t * ub[..., None] + prior)
+        # pyGCO multiplies int32 costs by 1e5 for float label costs
+        if np.abs(unary).max() * 1e5 >= 2**31:
+            raise ValueError(
+                f'PuzzleMix: graph-cut costs overflow GCO\'s int32 energy '
+                f'(eta={self.eta}, lambda={lam:.3g}, grid {n}); lower eta')
+        unary = unary.astype(np.int32)
         beta = self.beta / n / 16
         w_v = (big * (w_v + beta)).astype(np.int32)
         w_h = (big * (w_h + beta)).astype(np.int32)
