@@ -2,6 +2,7 @@
 import itertools
 import sys
 
+import numpy as np
 import pytest
 import torch
 
@@ -150,17 +151,31 @@ def test_saliency_mode_follows_clean_lam():
 @pytest.mark.parametrize('key,value', [
     ('gamma', 1.5), ('n_labels', 5), ('solver', 'threads'), ('alpha', 0.),
     ('block_nums', (1, )), ('block_nums', ()), ('t_size', 0),
-    ('adv_p', 2.), ('clean_lam', -1.)])
+    ('adv_p', 2.), ('clean_lam', -1.), ('energy_overflow', 'wrap')])
 def test_bad_config_values(key, value):
     with pytest.raises(ValueError, match=key):
         PuzzleMix(**{key: value})
 
 
-def test_energy_overflow_is_an_error():
-    x, _, _ = grid_inputs(2, 4)
-    with pytest.raises(ValueError, match='eta'):
-        PuzzleMix(block_nums=(2, ), eta=1e3).graphcut_masks(
-            x, torch.rand(2, 4, 4), torch.tensor([1, 0]), 0.9, 2, MEAN, STD)
+def test_energy_overflow_rescales_or_raises():
+    x, _, _ = grid_inputs(2, 16)
+    # one block holds almost all the saliency: at grid 16 its integer cost
+    # x 1e5 exceeds int32 (the reference wraps around)
+    sal = torch.full((2, 16, 16), 1e-6)
+    sal[:, 0, 0] = 1.
+    perm = torch.tensor([1, 0])
+    mixer = PuzzleMix(block_nums=(16, ), beta=0., gamma=0., eta=0.)
+    unary, w_v, w_h, _ = mixer.energy(
+        np.zeros((2, 16, 16)), np.ones((2, 16, 16)), np.zeros((2, 15, 16)),
+        np.zeros((2, 16, 15)), 0.5, 16)
+    assert unary.max() * 1e5 < 2**31
+    # the rescaled energy keeps the minimiser: both images are equally
+    # salient at (0, 0), elsewhere nothing; every block keeps its own image
+    mask, _ = mixer.graphcut_masks(x, sal, perm, 0.5, 16, MEAN, STD)
+    assert mask.eq(1).all()
+    with pytest.raises(ValueError, match='energy_overflow'):
+        PuzzleMix(block_nums=(16, ), energy_overflow='error').graphcut_masks(
+            x, sal, perm, 0.5, 16, MEAN, STD)
 
 
 def test_grid_must_fit_the_image():

@@ -35,6 +35,10 @@ from mmpretrain.registry import MODELS
 from ..utils.graphcut import SOLVERS, require_gco, swap_labels
 from ..utils.mixing import mix_targets_by_area
 
+# Largest cost x 1e5 that fits GCO's int32 energy terms (with headroom).
+_GCO_LIMIT = 0.99 * (2**31 - 1)
+OVERFLOW_MODES = ('rescale', 'error')
+
 
 def neighbour_penalty(a: torch.Tensor, b: torch.Tensor, k: int):
     """Mean |a_p - b_q| between vertically / horizontally adjacent blocks
@@ -116,6 +120,11 @@ class PuzzleMix:
             pixel units (off: 0; reference radius 10).
         solver (str): graph-cut path, 'batched' or 'per_sample'
             (identical labels; see :mod:`..utils.graphcut`).
+        energy_overflow (str): when a batch's integer costs would overflow
+            GCO's int32 terms (a block with more than ~21/n^2 of the
+            saliency; the reference silently wraps around): 'rescale'
+            (default) scales the whole energy down to fit, same minimiser
+            up to integer rounding; 'error' raises.
     """
 
     def __init__(self,
@@ -132,7 +141,8 @@ class PuzzleMix:
                  clean_lam: float = 0.0,
                  adv_p: float = 0.0,
                  adv_eps: float = 10.0,
-                 solver: str = 'batched'):
+                 solver: str = 'batched',
+                 energy_overflow: str = 'rescale'):
         require_gco('PuzzleMix')
         checks = [
             ('alpha', alpha, alpha > 0), ('beta', beta, beta >= 0),
@@ -148,6 +158,8 @@ class PuzzleMix:
             ('adv_p', adv_p, 0 <= adv_p <= 1), ('adv_eps', adv_eps,
                                                 adv_eps >= 0),
             ('solver', solver, solver in SOLVERS),
+            ('energy_overflow', energy_overflow,
+             energy_overflow in OVERFLOW_MODES),
             ('block_nums', block_nums,
              len(block_nums) > 0 and all(
                  isinstance(n, int) and n >= 2 for n in block_nums)),
@@ -162,6 +174,7 @@ class PuzzleMix:
         self.clean_lam = float(clean_lam)
         self.adv_p, self.adv_eps = adv_p, adv_eps
         self.solver = solver
+        self.energy_overflow = energy_overflow
         self._adv = None
 
     @property
@@ -256,15 +269,24 @@ class PuzzleMix:
         prior = self.eta * -np.log(prob + eps) / n**2
         t = np.linspace(0, 1, self.n_labels)
         unary = big * ((1 - t) * ua[..., None] + t * ub[..., None] + prior)
-        # pyGCO multiplies int32 costs by 1e5 for float label costs
-        if np.abs(unary).max() * 1e5 >= 2**31:
-            raise ValueError(
-                f'PuzzleMix: graph-cut costs overflow GCO\'s int32 energy '
-                f'(eta={self.eta}, lambda={lam:.3g}, grid {n}); lower eta')
-        unary = unary.astype(np.int32)
         beta = self.beta / n / 16
-        w_v = (big * (w_v + beta)).astype(np.int32)
-        w_h = (big * (w_h + beta)).astype(np.int32)
+        w_v, w_h = big * (w_v + beta), big * (w_h + beta)
+        # pyGCO multiplies the int32 unary costs and edge weights by 1e5 and
+        # 1e3 (x 100 label cost) for a float label cost, in int32: a block
+        # holding more than ~21/n^2 of the saliency overflows (the reference
+        # then labels with wrapped-around costs).
+        peak = max(np.abs(unary).max(), np.abs(w_v).max(initial=0),
+                   np.abs(w_h).max(initial=0)) * 1e5
+        if peak >= _GCO_LIMIT:
+            if self.energy_overflow == 'error':
+                raise ValueError(
+                    f'PuzzleMix: graph-cut costs overflow GCO\'s int32 energy'
+                    f' (eta={self.eta}, lambda={lam:.3g}, grid {n}); lower '
+                    f'eta or set energy_overflow=\'rescale\'')
+            scale = _GCO_LIMIT / peak
+            unary, w_v, w_h = unary * scale, w_v * scale, w_h * scale
+        unary = unary.astype(np.int32)
+        w_v, w_h = w_v.astype(np.int32), w_h.astype(np.int32)
         smooth = ((ks[:, None] - ks[None, :])**2 / levels**2).astype(
             np.float32)
         return unary, w_v, w_h, smooth
