@@ -9,7 +9,8 @@ import torch
 pytest.importorskip('gco')
 
 from adautomix_mm.models.saliency_mixers.puzzlemix import (  # noqa: E402
-    PuzzleMix, mask_transport, transport_cost, transport_image)
+    PuzzleMix, mask_transport, transport_cost, transport_image,
+    transport_plan)
 
 MEAN, STD = torch.zeros(1), torch.ones(1)
 
@@ -48,13 +49,15 @@ def test_transport_moves_the_salient_block_into_the_mask():
     # right block is by far the most salient.
     mask = torch.tensor([[[[1., 0.], [0., 0.]]]])
     unary = torch.tensor([[[0.1, 0.05], [0.15, 0.7]]])
-    plan = mask_transport(mask, unary, eps=0.1)
+    source = mask_transport(mask, unary, eps=0.1)
+    assert source.tolist() == [[3, 1, 2, -1]]
+    plan = transport_plan(source)
     expected = torch.zeros(1, 4, 4)
     expected[0, 3, 0] = expected[0, 1, 1] = expected[0, 2, 2] = 1
     torch.testing.assert_close(plan, expected)
     img = torch.arange(4.).view(1, 1, 2, 2).repeat_interleave(
         3, 2).repeat_interleave(3, 3)  # 6x6 image of four constant blocks
-    moved = transport_image(img, plan, 2)
+    moved = transport_image(img, source, 2)
     # block 3 -> position 0, blocks 1 and 2 stay, position 3 left empty
     assert moved[0, 0, :3, :3].eq(3).all()
     assert moved[0, 0, :3, 3:].eq(1).all()
@@ -64,13 +67,23 @@ def test_transport_moves_the_salient_block_into_the_mask():
 
 def test_transport_equals_reference_loops_on_random_cases():
     g = torch.Generator().manual_seed(0)
-    for n in (2, 4):
+    for n in (2, 4, 8):
         mask = (torch.rand(3, 1, n, n, generator=g) > 0.5).float()
         unary = torch.rand(3, n, n, generator=g)
         unary = unary / unary.sum((1, 2), keepdim=True)
         torch.testing.assert_close(
-            mask_transport(mask, unary, 0.8),
+            transport_plan(mask_transport(mask, unary, 0.8)),
             reference_transport(mask, unary, 0.8))
+        # moving the blocks = the reference's plan^T @ blocks
+        img = torch.randn(3, 2, 2 * n, 2 * n, generator=g)
+        blocks = img.reshape(3, 2, n, 2, n, 2).permute(
+            0, 1, 3, 5, 2, 4).reshape(3, 2, 2, 2, n * n)
+        moved = torch.einsum('bcxyi,bij->bcxyj', blocks,
+                             reference_transport(mask, unary, 0.8))
+        moved = moved.reshape(3, 2, 2, 2, n, n).permute(0, 1, 4, 2, 5, 3)
+        torch.testing.assert_close(
+            transport_image(img, mask_transport(mask, unary, 0.8), n),
+            moved.reshape(img.shape))
 
 
 def grid_inputs(b, size, seed=0):

@@ -61,37 +61,72 @@ def transport_cost(n: int, device=None) -> torch.Tensor:
 
 def mask_transport(mask: torch.Tensor, unary: torch.Tensor,
                    eps: float) -> torch.Tensor:
-    r"""Transport plan ``[B, n^2, n^2]`` (plan[b, i, j] = 1: block i goes to
-    position j) of the reference's greedy assignment: for n rounds every
+    r"""Where each block goes under the reference's greedy transport:
+    ``source [B, n^2]``, the block moved to each position (-1: none). The
+    assignment: for n rounds every
     block picks its cheapest position under :math:`\epsilon C_{ij} - u_i
     [M_j > 0]`, each position keeps its cheapest claimant, and losers pay 1
-    more for the position they lost."""
+    more for the position they lost.
+
+    As the reference, a position's fight is the minimum of ``choice * cost``
+    over all rows, so rows that did not pick it count 0 and a claimant with
+    a positive cost loses to them (the position stays empty). Ties, whose
+    argmin index is unspecified, go to the first claimant. Only the row
+    choices touch the ``[B, n^2, n^2]`` cost; the fights are ``O(B n^2)``
+    scatters (the reference's dense fight was most of a CPU step).
+    """
     b, n = mask.shape[0], mask.shape[-1]
-    occupied = (mask.reshape(b, 1, n * n) > 0).float()
-    cost = eps * transport_cost(n, mask.device).unsqueeze(0) \
-        - unary.reshape(b, n * n, 1) * occupied
-    for _ in range(n):
-        choice = F.one_hot(cost.argmin(-1), n * n).float()
-        # Each position goes to the minimum of ``choice * cost`` over rows,
-        # as the reference; rows that did not pick it count 0 there, so a
-        # claimant with a positive cost loses to them (position left empty).
-        # Ties (argmin's index is unspecified) go to the first claimant.
-        fight = choice * cost
-        cand = (choice > 0) & (fight == fight.min(-2, keepdim=True).values)
-        won = (cand & (cand.cumsum(-2) == 1)).float()
-        cost = cost + (1 - won) * choice
-    return won
+    m = n * n
+    occupied = (mask.reshape(b, 1, m) > 0).to(unary.dtype)
+    cost = eps * transport_cost(n, mask.device).to(unary.dtype).unsqueeze(0) \
+        - unary.reshape(b, m, 1) * occupied
+    rows = torch.arange(m, device=mask.device).expand(b, m)
+    choice = cost.argmin(-1)  # [B, m]: position picked by each block
+    for step in range(n):
+        if step:  # only the losers' rows changed (one entry, +1)
+            lb, lr = (~win).nonzero(as_tuple=True)
+            choice = choice.index_put((lb, lr), cost[lb, lr].argmin(-1))
+        picked = cost.gather(-1, choice.unsqueeze(-1)).squeeze(-1)
+        fight = torch.full_like(picked, float('inf')).scatter_reduce(
+            -1, choice, picked, 'amin')
+        claims = torch.zeros_like(picked).scatter_add(
+            -1, choice, torch.ones_like(picked))
+        fight = torch.where(claims < m, fight.clamp(max=0), fight)
+        cand = picked == fight.gather(-1, choice)
+        first = torch.full_like(choice, m).scatter_reduce(
+            -1, choice, torch.where(cand, rows, torch.full_like(rows, m)),
+            'amin')
+        win = cand & (first.gather(-1, choice) == rows)
+        cost.scatter_add_(-1, choice.unsqueeze(-1),
+                          (~win).to(cost.dtype).unsqueeze(-1))
+    source = torch.full((b, m + 1), -1, dtype=torch.long, device=cost.device)
+    source.scatter_(-1, torch.where(win, choice, m), rows)
+    return source[:, :m]
 
 
-def transport_image(img: torch.Tensor, plan: torch.Tensor,
+def transport_plan(source: torch.Tensor) -> torch.Tensor:
+    """Dense plan ``[B, m, m]`` (plan[b, i, j] = 1: block i goes to j) of
+    the ``source`` map returned by :func:`mask_transport`."""
+    b, m = source.shape
+    plan = torch.zeros(b, m + 1, m, device=source.device)
+    rows = torch.where(source >= 0, source, m)
+    plan.scatter_(1, rows.unsqueeze(1),
+                  torch.ones(b, 1, m, device=source.device))
+    return plan[:, :m]
+
+
+def transport_image(img: torch.Tensor, source: torch.Tensor,
                     n: int) -> torch.Tensor:
-    """Move the ``n x n`` blocks of ``img [B, C, H, W]`` by ``plan``:
-    output block j = sum_i plan[i, j] * input block i."""
+    """Move the ``n x n`` blocks of ``img [B, C, H, W]``: output block j is
+    input block ``source[b, j]`` (zeros where -1, as the reference's
+    unassigned positions)."""
     b, c, h, w = img.shape
     bh, bw = h // n, w // n
     blocks = img.reshape(b, c, n, bh, n, bw).permute(0, 1, 3, 5, 2, 4)
     blocks = blocks.reshape(b, c, bh, bw, n * n)
-    moved = torch.einsum('bcxyi,bij->bcxyj', blocks, plan.to(img.dtype))
+    index = source.clamp(min=0).view(b, 1, 1, 1, n * n).expand_as(blocks)
+    moved = blocks.gather(-1, index) * (source >= 0).view(
+        b, 1, 1, 1, n * n).to(img.dtype)
     moved = moved.reshape(b, c, bh, bw, n, n).permute(0, 1, 4, 2, 5, 3)
     return moved.reshape(b, c, h, w)
 
