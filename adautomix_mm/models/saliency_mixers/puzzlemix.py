@@ -24,6 +24,7 @@ permutation :math:`\pi` and :math:`\lambda \sim Beta(\alpha, \alpha)`:
 5. :math:`\tilde x = M \odot T(x) + (1 - M) \odot T'(x_\pi)`, per-sample
    labels by the mask areas.
 """
+from functools import lru_cache
 from math import comb
 from typing import Optional, Sequence
 
@@ -54,9 +55,15 @@ def neighbour_penalty(a: torch.Tensor, b: torch.Tensor, k: int):
 
 def transport_cost(n: int, device=None) -> torch.Tensor:
     """Squared grid distance between blocks, / (n-1)^2: ``[n^2, n^2]``."""
+    return _transport_cost(n).to(device)
+
+
+@lru_cache(maxsize=None)
+def _transport_cost(n: int) -> torch.Tensor:
     ij = torch.stack(torch.meshgrid(torch.arange(n), torch.arange(n),
-                                    indexing='ij'), -1).view(-1, 2).float()
-    return torch.cdist(ij, ij).pow(2).div((n - 1)**2).to(device)
+                                    indexing='ij'), -1).view(-1, 2)
+    diff = (ij[:, None, :] - ij[None, :, :]).float()
+    return diff.pow(2).sum(-1).div((n - 1)**2)
 
 
 def mask_transport(mask: torch.Tensor, unary: torch.Tensor,
@@ -78,8 +85,8 @@ def mask_transport(mask: torch.Tensor, unary: torch.Tensor,
     b, n = mask.shape[0], mask.shape[-1]
     m = n * n
     occupied = (mask.reshape(b, 1, m) > 0).to(unary.dtype)
-    cost = eps * transport_cost(n, mask.device).to(unary.dtype).unsqueeze(0) \
-        - unary.reshape(b, m, 1) * occupied
+    cost = unary.reshape(b, m, 1) * occupied
+    cost.neg_().add_(eps * transport_cost(n, mask.device).to(unary.dtype))
     rows = torch.arange(m, device=mask.device).expand(b, m)
     choice = cost.argmin(-1)  # [B, m]: position picked by each block
     for step in range(n):
