@@ -20,7 +20,8 @@ METHOD_KEYS = {'type', 'mixer', 'train_cfg'}
 
 
 def load(method, suffix):
-    return Config.fromfile(CONFIG_ROOT / method / f'{method}_{suffix}').to_dict()
+    path = CONFIG_ROOT / method / f'{method}_{suffix}'
+    return Config.fromfile(path).to_dict()
 
 
 def image_size(suffix):

@@ -15,6 +15,10 @@ forward with one backward in ``update_params``):
    scaling :math:`2\,\lambda_{clean}\,CE / K`) is returned as ``loss_clean``
    and so enters the same backward: the parameter gradient is the
    references' "clean backward, mixed backward, one step".
+
+Optional mixer hooks (PuzzleMix's adversarial noise): ``saliency_inputs(
+inputs, mean, std)`` returns the batch the saliency pass sees, and a mixer
+with ``needs_input_grad = True`` also gets ``input_grad=dL/dx``.
 """
 from typing import List, Optional
 
