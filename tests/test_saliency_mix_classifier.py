@@ -186,3 +186,44 @@ def test_head_accuracy_must_be_off():
     with pytest.raises(ValueError, match='cal_acc'):
         build(head=dict(type='LinearClsHead', num_classes=K, in_channels=64,
                         cal_acc=True))
+
+
+@pytest.mark.parametrize('mixer', [
+    dict(type='PuzzleMix', block_nums=(2, 4), neigh_size=2),
+    dict(type='PuzzleMix', block_nums=(2, 4), neigh_size=2, clean_lam=1.0),
+    dict(type='RMix', patch_sizes=(2, 4)),
+])
+def test_real_mixers_update_as_the_reference(mixer):
+    """PuzzleMix (eval-mode pass, or train mode with the kept clean loss)
+    and R-Mix (train-mode pass, loss dropped): parameter gradients and BN
+    statistics equal the reference's explicit passes on the same mixed
+    batch (same RNG draws)."""
+    if mixer['type'] == 'PuzzleMix':
+        pytest.importorskip('gco')
+    model = build(mixer=mixer)
+    ref = copy.deepcopy(model)
+    x, samples, y = batch()
+    torch.manual_seed(5)
+    losses = model.loss(x, samples)
+    sum(losses.values()).backward()
+
+    keep = mixer.get('clean_lam', 0) > 0
+    with module_mode(ref, mixer['type'] == 'RMix' or keep):
+        xs = x.clone().requires_grad_(True)
+        lc = (2 * 1.0 / K if keep else 1.0) * clean_loss(ref, xs, y)
+        lc.backward(retain_graph=keep)
+        saliency = xs.grad.pow(2).mean(1).sqrt()
+    if not keep:
+        ref.zero_grad()
+    torch.manual_seed(5)
+    xm, ym = ref.mixer(x, y, saliency, torch.tensor([100.]),
+                       torch.tensor([50.]))
+    logits = ref.head(ref.extract_feat(xm))
+    (-(ym * F.log_softmax(logits, 1)).sum(1).mean()).backward()
+    assert ('loss_clean' in losses) == keep
+    g, g_ref = grads(model), grads(ref)
+    assert g.keys() == g_ref.keys()
+    for name in g:
+        torch.testing.assert_close(g[name], g_ref[name], msg=name)
+    for name, value in bn_stats(ref).items():
+        torch.testing.assert_close(bn_stats(model)[name], value, msg=name)
