@@ -227,3 +227,15 @@ def test_real_mixers_update_as_the_reference(mixer):
         torch.testing.assert_close(g[name], g_ref[name], msg=name)
     for name, value in bn_stats(ref).items():
         torch.testing.assert_close(bn_stats(model)[name], value, msg=name)
+
+
+def test_saliency_exists_under_no_grad():
+    model = build('eval')
+    x, samples, y = batch()
+    with torch.no_grad():
+        model.loss(x, samples)
+    with module_mode(model, False):
+        xs = x.clone().requires_grad_(True)
+        clean_loss(model, xs, y).backward()
+    torch.testing.assert_close(model.mixer.seen['saliency'],
+                               xs.grad.pow(2).mean(1).sqrt())

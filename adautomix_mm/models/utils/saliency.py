@@ -61,9 +61,13 @@ def input_saliency(logits_fn: Callable[[torch.Tensor], torch.Tensor],
     else ``None`` and the graph is freed. ``s`` and ``dL/dx`` carry no graph.
     The caller decides the module mode (:func:`module_mode`).
     """
-    x = inputs.detach().requires_grad_(True)
-    loss = loss_weight * clean_loss_per_sample(logits_fn(x), targets).mean()
-    (grad, ) = torch.autograd.grad(
-        loss, x, retain_graph=keep_loss, create_graph=False)
+    # enable_grad: the saliency exists even when the caller (a preview
+    # hook, say) runs the step under no_grad
+    with torch.enable_grad():
+        x = inputs.detach().requires_grad_(True)
+        loss = loss_weight * clean_loss_per_sample(logits_fn(x),
+                                                   targets).mean()
+        (grad, ) = torch.autograd.grad(
+            loss, x, retain_graph=keep_loss, create_graph=False)
     saliency = grad.pow(2).mean(1).sqrt()
     return saliency, grad, (loss if keep_loss else None)
