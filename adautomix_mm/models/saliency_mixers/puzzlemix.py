@@ -274,13 +274,12 @@ class PuzzleMix:
         k = block // neigh
         # index 0: partner, 1: the image itself (reference layout)
         imgs = (p_part, p_self)
-        pv = {(i, j): None for i in (0, 1) for j in (0, 1)}
-        ph = dict(pv)
+        pv, ph = {}, {}
         for i in (0, 1):
             for j in (0, 1):
-                pv[i, j], ph[i, j] = neighbour_penalty(imgs[i], imgs[j], k)
-                pv[i, j] = beta * self.gamma * pv[i, j]
-                ph[i, j] = beta * self.gamma * ph[i, j]
+                v, hz = neighbour_penalty(imgs[i], imgs[j], k)
+                pv[i, j] = beta * self.gamma * v
+                ph[i, j] = beta * self.gamma * hz
         ua, ub = u_part.clone(), u_self.clone()
         ua[:, :-1, :] += (pv[1, 0] + pv[1, 1]) / 2
         ub[:, :-1, :] += (pv[0, 1] + pv[0, 0]) / 2
