@@ -9,6 +9,8 @@ the reference's N extra clean teacher passes that AdAutoMix replaces by one
 pass, to measure what that design saves.
 
     python benchmarks/step_cost.py [--iters 20] [--batch 64]
+    python benchmarks/step_cost.py --models puzzlemix,rmix \
+        --out benchmarks/results/step_cost_saliency.json
 """
 import argparse
 import json
@@ -44,6 +46,15 @@ def models():
         yield f'adautomix_n{n}', cfg, False
         yield f'adautomix_n{n}_reference_passes', dict(
             cfg, replay_clean_bn=False), True
+    # Saliency-guided mixers (one clean forward + input backward per step),
+    # with the embedded Fashion-MNIST configs' 28x28 settings.
+    for name, mixer in (
+            ('puzzlemix', dict(type='PuzzleMix', block_nums=(2, 7, 14),
+                               neigh_size=2, t_size=-1)),
+            ('rmix', dict(type='RMix', patch_sizes=(7, 14)))):
+        yield name, dict(type='SaliencyMixClassifier', backbone=BACKBONE,
+                         neck=dict(type='GlobalAveragePooling'), head=HEAD,
+                         mixer=mixer), False
 
 
 def add_reference_passes(model) -> None:
@@ -85,10 +96,11 @@ def one_step(model, wrapper, data, step) -> float:
     return time.perf_counter() - start
 
 
-def time_steps(batch, iters):
+def time_steps(batch, iters, only=None):
     """Median step time per model. The models take their steps in turn
     (round robin), so a slow phase of the machine hits all of them."""
-    runs = {name: build(cfg, passes) for name, cfg, passes in models()}
+    runs = {name: build(cfg, passes) for name, cfg, passes in models()
+            if only is None or name in only}
     data = dict(inputs=[torch.randint(0, 255, (1, 28, 28), dtype=torch.uint8)
                         for _ in range(batch)],
                 data_samples=[DataSample().set_gt_label(i % 10)
@@ -108,8 +120,13 @@ def main():
     parser.add_argument('--batch', type=int, default=64)
     parser.add_argument('--out', default=osp.join(
         osp.dirname(__file__), 'results', 'step_cost.json'))
+    parser.add_argument(
+        '--models', default=None,
+        help='comma-separated subset (vanilla is always included)')
     args = parser.parse_args()
-    seconds = time_steps(args.batch, args.iters)
+    only = None if args.models is None else \
+        {'vanilla', *args.models.split(',')}
+    seconds = time_steps(args.batch, args.iters, only)
     result = dict(
         what='median seconds per training step, same run; ratio to vanilla',
         model='ResNet-18 CIFAR stem, width 16, 1x28x28 input',
@@ -119,7 +136,8 @@ def main():
         ratio_to_vanilla={k: v / seconds['vanilla'] for k, v in seconds.items()},
         saved_by_one_clean_teacher_pass={
             f'n{n}': 1.0 - seconds[f'adautomix_n{n}'] /
-            seconds[f'adautomix_n{n}_reference_passes'] for n in (2, 3)})
+            seconds[f'adautomix_n{n}_reference_passes'] for n in (2, 3)
+            if f'adautomix_n{n}' in seconds})
     import os
     os.makedirs(osp.dirname(args.out), exist_ok=True)
     with open(args.out, 'w') as f:

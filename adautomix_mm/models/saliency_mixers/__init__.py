@@ -1,0 +1,4 @@
+from .puzzlemix import PuzzleMix
+from .rmix import RMix
+
+__all__ = ['PuzzleMix', 'RMix']
