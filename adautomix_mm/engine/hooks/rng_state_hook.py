@@ -1,0 +1,166 @@
+"""Save and restore the random number generators with each checkpoint.
+
+MMEngine 0.10.7 saves the seed but no generator state, and on ``resume`` it
+seeds again: a resumed run replays the *start* of the run's random stream
+(mixing ratios, partners, crops, flips), so it does not repeat the
+uninterrupted run. No MMEngine/MMPretrain hook stores generator states,
+hence this one.
+
+Each rank's Python ``random``, NumPy global, torch CPU and (if present) CUDA
+generator states are gathered to rank 0 when a checkpoint is about to be
+written and stored under ``checkpoint['rng_state']`` as plain lists and
+uint8 tensors (readable with ``torch.load(weights_only=True)``). On resume
+every rank gets its own state back, right before the resumed epoch builds
+its data loader iterator, i.e. at the point where the uninterrupted run was
+when the checkpoint was written.
+
+Validation runs between the checkpoint and the next epoch and draws from the
+global generators (the loader iterator's base seed), so this hook also makes
+validation inside training leave the generators as it found them. As a side
+effect a run with and without validation trains identically.
+
+Exact repetition holds for checkpoints written at the end of an epoch (the
+default ``CheckpointHook(by_epoch=True)``). From a mid-epoch (by-iteration)
+checkpoint MMEngine's ``EpochBasedTrainLoop`` restarts the epoch's data from
+its first batch; the hook then restores the generators at the first resumed
+iteration and logs a warning that the data of that epoch is replayed.
+Data loader workers draw from their own generators, seeded by MMEngine per
+worker and epoch; with ``persistent_workers=True`` they are not restarted
+each epoch, so a resume repeats the run exactly only with
+``persistent_workers=False`` or ``num_workers=0``.
+"""
+import random
+from typing import List, Optional
+
+import numpy as np
+import torch
+from mmengine.dist import all_gather_object, get_dist_info, is_distributed
+from mmengine.hooks import CheckpointHook, Hook
+from mmpretrain.registry import HOOKS
+
+KEY = 'rng_state'
+
+
+def get_rng_state() -> dict:
+    """This process's generator states as lists and uint8 tensors."""
+    version, py_state, gauss = random.getstate()
+    kind, keys, pos, has_gauss, cached = np.random.get_state()
+    state = dict(
+        python=[version, list(py_state), gauss],
+        numpy=[kind, torch.from_numpy(np.asarray(keys, dtype=np.int64)),
+               int(pos), int(has_gauss), float(cached)],
+        torch=torch.get_rng_state(),
+    )
+    if torch.cuda.is_available() and torch.cuda.is_initialized():
+        state['cuda'] = torch.cuda.get_rng_state_all()
+    return state
+
+
+def set_rng_state(state: dict) -> None:
+    version, py_state, gauss = state['python']
+    random.setstate((version, tuple(py_state), gauss))
+    kind, keys, pos, has_gauss, cached = state['numpy']
+    np.random.set_state((kind, keys.numpy().astype(np.uint32), pos,
+                         has_gauss, cached))
+    torch.set_rng_state(state['torch'])
+    if 'cuda' in state and torch.cuda.is_available():
+        cuda = state['cuda']
+        if len(cuda) == torch.cuda.device_count():
+            torch.cuda.set_rng_state_all(cuda)
+        else:  # one device per process: restore this process's device
+            torch.cuda.set_rng_state(cuda[0])
+
+
+@HOOKS.register_module()
+class RngStateHook(Hook):
+    """Store per-rank generator states in checkpoints and restore them on
+    resume (see the module docstring for the exact guarantee)."""
+
+    # Runs right before CheckpointHook ('VERY_LOW' = 90) at the end of an
+    # epoch/iteration, and late in before_train_epoch (after the sampler's
+    # set_epoch), just before the loader iterator is built.
+    priority = 85
+
+    def __init__(self) -> None:
+        self._pending: Optional[List[dict]] = None
+        self._resumed: Optional[List[dict]] = None
+        self._resume_mid_epoch = False
+        self._val_state: Optional[dict] = None
+
+    # ------------------------------------------------------------------ save
+    def _capture(self) -> None:
+        states = [get_rng_state()]
+        if is_distributed():
+            states = all_gather_object(states[0])
+        self._pending = states
+
+    def after_train_epoch(self, runner) -> None:
+        self._capture()
+
+    def after_train_iter(self, runner, batch_idx: int, data_batch=None,
+                         outputs=None) -> None:
+        for hook in runner.hooks:
+            if isinstance(hook, CheckpointHook) and not hook.by_epoch and (
+                    hook.every_n_train_iters(runner, hook.interval) or (
+                        hook.save_last and hook.is_last_train_iter(runner))):
+                self._capture()
+                return
+
+    def before_save_checkpoint(self, runner, checkpoint: dict) -> None:
+        # Rank 0 only (Runner.save_checkpoint is master_only).
+        states = self._pending or [get_rng_state()]
+        checkpoint[KEY] = dict(world_size=len(states), ranks=states)
+
+    # --------------------------------------------------------------- restore
+    def after_load_checkpoint(self, runner, checkpoint: dict) -> None:
+        saved = checkpoint.get(KEY)
+        if not getattr(runner, '_resume', False):
+            return  # load_from: weights only, the run starts fresh
+        if saved is None:
+            runner.logger.warning(
+                'The resumed checkpoint holds no random generator states '
+                f'(`{KEY}`, written by RngStateHook): the resumed run draws '
+                'different random numbers than the uninterrupted run would.')
+            return
+        rank, world = get_dist_info()
+        if saved['world_size'] != world:
+            runner.logger.warning(
+                f'The checkpoint holds generator states of '
+                f'{saved["world_size"]} process(es) but this run has {world}: '
+                'generators are not restored.')
+            return
+        self._resumed = saved['ranks'][rank]
+        meta = checkpoint.get('meta', {})
+        loop = runner.train_loop
+        per_epoch = len(loop.dataloader) if hasattr(loop, 'dataloader') else 0
+        self._resume_mid_epoch = bool(
+            hasattr(loop, 'max_epochs') and per_epoch
+            and meta.get('iter', 0) != meta.get('epoch', 0) * per_epoch)
+
+    def before_train_epoch(self, runner) -> None:
+        if self._resumed is not None and not self._resume_mid_epoch:
+            set_rng_state(self._resumed)
+            self._resumed = None
+            runner.logger.info('Random generator states restored from the '
+                               'checkpoint.')
+
+    def before_train_iter(self, runner, batch_idx: int,
+                          data_batch=None) -> None:
+        if self._resumed is not None:  # mid-epoch checkpoint
+            set_rng_state(self._resumed)
+            self._resumed = None
+            runner.logger.warning(
+                'Resumed from a mid-epoch checkpoint: MMEngine\'s epoch loop '
+                'restarts the epoch\'s data from its first batch, so this '
+                'epoch does not repeat the uninterrupted run (generators '
+                'restored at this iteration). Checkpoints at epoch ends '
+                '(CheckpointHook by_epoch=True) resume exactly.')
+
+    # ------------------------------------------------- validation neutrality
+    def before_val_epoch(self, runner) -> None:
+        self._val_state = get_rng_state()
+
+    def after_val_epoch(self, runner, metrics=None) -> None:
+        if self._val_state is not None:
+            set_rng_state(self._val_state)
+            self._val_state = None
