@@ -99,9 +99,12 @@ def add_long_run_hooks(cfg: Config) -> None:
     types = {h.get('type') if isinstance(h, dict) else type(h).__name__
              for h in listed}
     for key, type_name in LONG_RUN_HOOKS:
-        if key in default_hooks or type_name in types:
-            continue
-        default_hooks[key] = dict(type=type_name)
+        if key in default_hooks and default_hooks[key] is None:
+            # Switched off. MMEngine asserts on None for keys that are not
+            # its own default hooks, so the key is removed.
+            default_hooks.pop(key)
+        elif key not in default_hooks and type_name not in types:
+            default_hooks[key] = dict(type=type_name)
 
 
 def check_dist_timeout(cfg: Config) -> None:

@@ -1,0 +1,31 @@
+"""Test helper: SIGKILL the whole run at a chosen iteration.
+
+Deterministic stand-in for ``kill -9`` from outside: at ``before_train_iter``
+of the 0-based iteration ``at_iter``, rank 0 sends SIGKILL to its process
+group, which the end-to-end tests start as a new session (``run_cmd``), so
+torchrun and every rank die at once, with no cleanup and no checkpoint.
+Add it from the command line (folder on ``PYTHONPATH``)::
+
+    --cfg-options default_hooks.killer.type=kill_hook.KillAtIterHook \
+        default_hooks.killer.at_iter=5
+"""
+import os
+import signal
+
+from mmengine.dist import get_rank
+from mmengine.hooks import Hook
+from mmpretrain.registry import HOOKS
+
+
+@HOOKS.register_module(force=True)
+class KillAtIterHook(Hook):
+    priority = 'HIGHEST'
+
+    def __init__(self, at_iter: int):
+        self.at_iter = at_iter
+
+    def before_train_iter(self, runner, batch_idx, data_batch=None):
+        if runner.iter == self.at_iter and get_rank() == 0:
+            runner.logger.info(f'KillAtIterHook: SIGKILL at iteration '
+                               f'{runner.iter + 1}')
+            os.killpg(os.getpgid(0), signal.SIGKILL)
