@@ -74,7 +74,7 @@ setup(
         # on CPU (mmpretrain checks 2.0 <= mmcv < 2.4).
         'lite': ['mmcv-lite>=2.0.0,<2.4'],
         'full': ['mmcv>=2.0.0,<2.4'],
-        'tests': ['pytest>=7', 'build', 'wheel'],
+        'tests': ['pytest>=7', 'hypothesis>=6', 'build', 'wheel'],
     },
     entry_points={},
 )
