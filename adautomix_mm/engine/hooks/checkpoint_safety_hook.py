@@ -8,7 +8,8 @@ and stops if it is unreadable, although earlier good checkpoints exist.
 * Atomic writes: for local work dirs, ``runner.save_checkpoint`` of this run
   writes ``<name>.tmp``, flushes it to disk and renames it over ``<name>``
   (``os.replace`` is atomic on POSIX and Windows), so a checkpoint file
-  either is complete or does not exist. Remote backends are left alone.
+  either is complete or does not exist; ``*.pth.tmp`` left by a killed run
+  are removed when the next run starts. Remote backends are left alone.
 * Auto-resume fallback: with ``resume=True`` and no ``load_from``, if the
   latest checkpoint is unreadable (not a complete zip archive, which is
   what ``torch.save`` writes) or ``last_checkpoint`` is missing while
@@ -74,7 +75,13 @@ class CheckpointSafetyHook(Hook):
         self.resume_fallback = resume_fallback
 
     def before_run(self, runner) -> None:
-        if self.atomic and 'save_checkpoint' not in runner.__dict__:
+        if self.atomic and is_main_process() and _is_local(runner.work_dir):
+            # Left by a run killed while saving: never a valid checkpoint.
+            for stale in glob.glob(osp.join(runner.work_dir,
+                                            '*.pth' + TMP_SUFFIX)):
+                os.remove(stale)
+        if self.atomic and not getattr(runner.save_checkpoint, 'atomic',
+                                       False):
             self._make_saves_atomic(runner)
         if (self.resume_fallback and getattr(runner, '_resume', False)
                 and runner._load_from is None):
@@ -96,6 +103,7 @@ class CheckpointSafetyHook(Hook):
                     os.fsync(f.fileno())
                 os.replace(tmp, final)
 
+        save_checkpoint.atomic = True
         runner.save_checkpoint = save_checkpoint
 
     # ---------------------------------------------------------------- resume

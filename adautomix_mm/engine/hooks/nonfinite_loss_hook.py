@@ -104,7 +104,7 @@ class NonFiniteLossHook(Hook):
             # overflowed.
             terms = [n for n, b in zip(names, bad.tolist()) if b and n != 'loss']
             terms = terms or ['loss']
-            local = {n: float(log_vars[n]) for n in terms}
+            local = {n: float(log_vars[n].detach()) for n in terms}
             ranks = int(bad.max().item())
             where = (f' on {ranks} of {get_dist_info()[1]} ranks (this rank '
                      f'{get_dist_info()[0]}: {local})') if is_distributed() \
