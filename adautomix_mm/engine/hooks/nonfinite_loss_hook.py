@@ -154,7 +154,9 @@ class NonFiniteLossHook(Hook):
                  if torch.is_tensor(t) and t.is_floating_point()]
         if not named:
             return
-        finite = torch.stack([torch.isfinite(t).all() for _, t in named])
+        device = named[0][1].device
+        finite = torch.stack([torch.isfinite(t).all().to(device)
+                              for _, t in named])
         bad = _all_reduce_sum((~finite).float()).cpu()
         if bad.any():
             local = [n for (n, _), f in zip(named, finite.tolist()) if not f]
