@@ -34,5 +34,8 @@ class KillAtIterHook(Hook):
             runner.logger.info(f'KillAtIterHook: SIGKILL at iteration '
                                f'{runner.iter + 1}')
         if os.environ.get('TORCHELASTIC_RUN_ID') is not None:
-            os.killpg(os.getpgid(os.getppid()), signal.SIGKILL)
+            try:
+                os.killpg(os.getpgid(os.getppid()), signal.SIGKILL)
+            except ProcessLookupError:  # another rank was first
+                pass
         os.killpg(os.getpgid(0), signal.SIGKILL)
