@@ -189,3 +189,45 @@ def test_without_rng_state_the_resume_differs(runs):
     a, cs = _scalars(runs.a), _scalars(c)
     epoch2 = range(runs.ipe + 1, EPOCHS * runs.ipe + 1)
     assert any(cs[it]['loss'] != a[it]['loss'] for it in epoch2)
+
+
+# ----------------------------------------------- mid-epoch (by-iteration)
+MID_EPOCH_CKPT = ('default_hooks.checkpoint.by_epoch=False',
+                  'default_hooks.checkpoint.interval=2')
+
+
+@pytest.fixture(scope='module')
+def mid_epoch_runs(tmp_path_factory, e2e, torchrun_exe):
+    """Vanilla, 1 process, a checkpoint every 2 iterations (6 per epoch):
+    killed before iteration 10, so the newest checkpoint ``iter_8.pth`` is 2
+    batches into epoch 2."""
+    root = tmp_path_factory.mktemp('mid_epoch')
+    r = Runs(e2e, root, ('vanilla', 1), torchrun_exe)
+    r.a, r.b = root / 'a', root / 'b'
+    r.run('a', r.a, options=MID_EPOCH_CKPT)
+    r.killed = r.run('b_killed', r.b, check=False, options=MID_EPOCH_CKPT + (
+        'default_hooks.killer.type=kill_hook.KillAtIterHook',
+        'default_hooks.killer.at_iter=9'))
+    r.resumed = r.run('b_resumed', r.b, '--resume', options=MID_EPOCH_CKPT)
+    return r
+
+
+@pytest.mark.slow
+def test_mid_epoch_resume_skips_seen_batches_and_repeats_the_run(
+        mid_epoch_runs):
+    r = mid_epoch_runs
+    assert r.killed.returncode in (-9, 137)
+    out = r.resumed.stdout
+    assert 'resumed epoch: 1, iter: 8' in out
+    assert 'the 2 batches of epoch 2 trained before the checkpoint are ' \
+        'skipped' in out
+    a, b = _scalars(r.a), _scalars(r.b)
+    for it in range(9, EPOCHS * r.ipe + 1):
+        assert b[it]['loss'] == a[it]['loss'], (it, a[it], b[it])
+    last = f'iter_{EPOCHS * r.ipe}.pth'
+    ca, cb = _load(r.a / last), _load(r.b / last)
+    for key in ('state_dict', 'optimizer', 'param_schedulers', 'rng_state'):
+        assert _equal(ca[key], cb[key], key) == [], key
+    # MMEngine alone trains epoch 2 from its first batch again: the resumed
+    # run would have 2 iterations more.
+    assert cb['meta']['iter'] == ca['meta']['iter'] == EPOCHS * r.ipe
