@@ -438,3 +438,28 @@ def test_package_runtime_lists_the_long_run_hooks(repo_root):
     assert {'NonFiniteLossHook', 'RngStateHook',
             'CheckpointSafetyHook'} <= types_
 
+
+
+def test_mix_block_fallback_on_nonfinite_features_is_counted_and_logged():
+    from mmengine.logging import MessageHub
+    block = MODELS.build(dict(type='AttentionMixBlock', in_channels=4))
+    wrapper = torch.nn.Module()
+    wrapper.mix_block = block
+    wrapper.parse_losses = lambda losses: (None, losses)
+    runner = _runner(wrapper, message_hub=MessageHub.get_instance('wt8'))
+    hook = NonFiniteLossHook()
+    hook.before_train(runner)
+    lam = torch.tensor([0.5, 0.5])
+    block(torch.randn(2, 2, 4, 3, 3), lam, (6, 6))
+    hook.after_train_iter(runner, 0)
+    assert not runner.logger.records
+    feats = torch.randn(2, 2, 4, 3, 3)
+    feats[0, 0, 0, 0, 0] = float('nan')
+    masks = block(feats, lam, (6, 6))
+    assert torch.isfinite(masks).all()  # the reference's tolerance stays
+    hook.after_train_iter(runner, 0)
+    (level, msg), = runner.logger.records
+    assert level == 'warning' and msg.startswith('mix_block: non-finite')
+    assert 'iteration 12 (1 iteration(s) so far)' in msg
+    assert runner.message_hub.get_scalar(
+        'train/nonfinite_fallbacks').current() == 1

@@ -22,6 +22,11 @@ MMEngine and MMPretrain have no such guard (MMEngine's
   finite (a finite loss can still produce an infinite update).
 * ``warn_loss``: a finite term whose magnitude exceeds it is logged once per
   term as a warning (divergence usually shows as a blow-up before NaN).
+* Counted fallbacks: modules that tolerate non-finite values as the
+  reference does (e.g. ``AttentionMixBlock``, whose masks would otherwise
+  hide NaN features) count them in a ``nonfinite_fallbacks`` tensor; the
+  total is logged as ``train/nonfinite_fallbacks`` and each increase is a
+  warning naming the module and the iteration.
 """
 from typing import Dict, List, Optional
 
@@ -70,6 +75,8 @@ class NonFiniteLossHook(Hook):
         self.warn_loss = warn_loss
         self._warned: set = set()
         self._model = None
+        self._fallbacks: list = []
+        self._fallback_seen: dict = {}
 
     # ------------------------------------------------------------ loss check
     def before_train(self, runner) -> None:
@@ -83,6 +90,11 @@ class NonFiniteLossHook(Hook):
 
         model.parse_losses = parse_losses  # instance attribute: this run only
         self._model = model
+        self._fallbacks = [
+            (name or type(model).__name__, m.nonfinite_fallbacks)
+            for name, m in model.named_modules()
+            if torch.is_tensor(getattr(m, 'nonfinite_fallbacks', None))]
+        self._fallback_seen = {name: int(c) for name, c in self._fallbacks}
 
     def after_train(self, runner) -> None:
         if self._model is not None:
@@ -135,8 +147,24 @@ class NonFiniteLossHook(Hook):
 
     def after_train_iter(self, runner, batch_idx: int, data_batch=None,
                          outputs=None) -> None:
+        self.log_fallbacks(runner)
         if self.check_weights and self._iteration_save_point(runner):
             self.check_model(runner)
+
+    def log_fallbacks(self, runner) -> None:
+        if not getattr(self, '_fallbacks', None):
+            return
+        total = 0
+        for name, counter in self._fallbacks:
+            count = int(counter)
+            total += count
+            if count > self._fallback_seen[name]:
+                runner.logger.warning(
+                    f'{name}: non-finite values replaced by the fallback at '
+                    f'iteration {runner.iter + 1} ({count} iteration(s) so '
+                    'far): its inputs are diverging.')
+                self._fallback_seen[name] = count
+        runner.message_hub.update_scalar('train/nonfinite_fallbacks', total)
 
     @staticmethod
     def _iteration_save_point(runner) -> bool:
