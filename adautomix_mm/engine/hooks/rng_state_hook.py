@@ -66,11 +66,12 @@ def set_rng_state(state: dict) -> None:
     version, py_state, gauss = state['python']
     random.setstate((version, tuple(py_state), gauss))
     kind, keys, pos, has_gauss, cached = state['numpy']
-    np.random.set_state((kind, keys.numpy().astype(np.uint32), pos,
+    # Runner.resume loads checkpoints onto the training device: back to CPU.
+    np.random.set_state((kind, keys.cpu().numpy().astype(np.uint32), pos,
                          has_gauss, cached))
-    torch.set_rng_state(state['torch'])
+    torch.set_rng_state(state['torch'].cpu())
     if 'cuda' in state and torch.cuda.is_available():
-        cuda = state['cuda']
+        cuda = [s.cpu() for s in state['cuda']]
         if len(cuda) == torch.cuda.device_count():
             torch.cuda.set_rng_state_all(cuda)
         else:  # one device per process: restore this process's device
