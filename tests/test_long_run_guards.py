@@ -463,3 +463,25 @@ def test_mix_block_fallback_on_nonfinite_features_is_counted_and_logged():
     assert 'iteration 12 (1 iteration(s) so far)' in msg
     assert runner.message_hub.get_scalar(
         'train/nonfinite_fallbacks').current() == 1
+
+
+def test_nonfinite_loss_guard_covers_adautomix_loss_terms():
+    model = _adautomix()
+    model.set_game_state(adversarial=True, generator_enabled=True)
+    with torch.no_grad():
+        model.head.fc.weight[0, 0] = float('nan')  # the one-hot head only
+    optim = OptimWrapper(torch.optim.SGD(model.parameters(), lr=0.1))
+    before = {k: v.clone() for k, v in model.state_dict().items()}
+    hook = NonFiniteLossHook()
+    hook.before_train(_runner(model))
+    samples = [DataSample().set_gt_label(i % 4) for i in range(4)]
+    with pytest.raises(FloatingPointError) as err:
+        model.train_step(dict(inputs=torch.randn(4, 3, 16, 16),
+                              data_samples=samples), optim)
+    assert "Non-finite loss 'loss_one' at iteration 12" in str(err.value)
+    after = model.state_dict()
+    changed = [k for k in before  # (NaN != NaN: compare with NaN as 0)
+               if not torch.equal(before[k].nan_to_num(), after[k].nan_to_num())]
+    assert changed and all(k.endswith(('running_mean', 'running_var',
+                                       'num_batches_tracked'))
+                           for k in changed), changed
