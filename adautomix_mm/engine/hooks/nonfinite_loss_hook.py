@@ -109,8 +109,9 @@ class NonFiniteLossHook(Hook):
             return
         values = torch.stack([log_vars[k].detach().float().reshape(())
                               for k in names])
-        bad = (~torch.isfinite(values)).float()
-        bad = _all_reduce_sum(bad).cpu()
+        bad = _all_reduce_sum((~torch.isfinite(values)).float())
+        # One device-to-host copy per iteration for both checks.
+        bad, mags = torch.stack([bad, values.abs().nan_to_num()]).cpu()
         if bad.any():
             # Name the individual terms first; the sum only if it alone
             # overflowed.
@@ -131,8 +132,7 @@ class NonFiniteLossHook(Hook):
                 'before. Lower the learning rate (or use gradient clipping, '
                 'optim_wrapper.clip_grad) and resume from the last one.')
         if self.warn_loss is not None:
-            mags = values.abs().tolist()
-            for name, mag in zip(names, mags):
+            for name, mag in zip(names, mags.tolist()):
                 if mag > self.warn_loss and name not in self._warned:
                     self._warned.add(name)
                     runner.logger.warning(
