@@ -20,7 +20,7 @@ def parse_args(argv=None) -> argparse.Namespace:
         type=str,
         const='auto',
         help='resume from the given checkpoint, or from the latest one in '
-        'the work dir when no path is given (trusted files only)')
+        'the work dir when no path is given (the newest readable one)')
     parser.add_argument(
         '--trust-checkpoint', action='store_true',
         help='fully unpickle the --resume/load_from checkpoint (runs code '
