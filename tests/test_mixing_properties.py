@@ -7,7 +7,6 @@ the N images at every pixel; labels mixed linearly (``mix_linear``) or by
 mask area (``mix_targets_by_area``) are finite, non-negative and sum to 1
 per sample. Example counts are small to keep the suite fast.
 """
-import pytest
 import torch
 
 # hypothesis is in the `tests` extra of setup.py.
