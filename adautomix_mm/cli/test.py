@@ -4,17 +4,24 @@ import os.path as osp
 
 from mmengine.runner import Runner
 
-from adautomix_mm.cli.common import (add_common_args, enable_amp,
-                                     export_local_rank, load_config)
+from adautomix_mm.cli.common import (add_common_args, check_dist_timeout,
+                                     enable_amp, export_local_rank,
+                                     load_config)
 from adautomix_mm.compat import (prepare_cpu_distributed,
-                                 trusted_checkpoint_loading)
+                                 safe_checkpoint_loading,
+                                 trust_checkpoints_while_loading)
 
 
 def parse_args(argv=None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description='Evaluate a checkpoint')
     parser.add_argument('config', help='test config file path')
     parser.add_argument(
-        'checkpoint', help='checkpoint file (unpickled: trusted files only)')
+        'checkpoint', help='checkpoint file (loaded with weights_only=True '
+        'and an allow-list of the types MMEngine writes)')
+    parser.add_argument(
+        '--trust-checkpoint', action='store_true',
+        help='fully unpickle the checkpoint (runs code from the file: only '
+        'your own files) when it holds types beyond the allow-list')
     parser.add_argument(
         '--out', help='dump the predictions to this .pkl file')
     parser.add_argument(
@@ -39,6 +46,7 @@ def main(argv=None):
     args = parse_args(argv)
     cfg = load_config(args)
     cfg.load_from = args.checkpoint
+    check_dist_timeout(cfg)
     if args.robustness is not None:
         from adautomix_mm.evaluation.suite import add_robustness_metrics
         add_robustness_metrics(cfg, robustness_file(args.robustness))
@@ -49,7 +57,9 @@ def main(argv=None):
     if args.out is not None:
         from mmengine.evaluator import DumpResults
         runner.test_evaluator.metrics.append(DumpResults(out_file_path=args.out))
-    with trusted_checkpoint_loading():
+    if args.trust_checkpoint:
+        trust_checkpoints_while_loading(runner)
+    with safe_checkpoint_loading():
         metrics = runner.test()
     return metrics
 
