@@ -1,4 +1,5 @@
 from .adautomix import AdAutoMix
+from .automix import AutoMix
 from .momentum_mix_classifier import MomentumMixClassifier
 
-__all__ = ['AdAutoMix', 'MomentumMixClassifier']
+__all__ = ['AdAutoMix', 'AutoMix', 'MomentumMixClassifier']
