@@ -3,7 +3,7 @@ from typing import Optional, Sequence
 
 from mmpretrain.registry import HOOKS
 
-from .momentum_schedule_hook import MomentumScheduleHook, _optimizer_stepped
+from .momentum_schedule_hook import MomentumScheduleHook
 
 ADV_MODES = ('alternate_sign', 'always_adversarial', 'cooperative')
 _CKPT_KEY = 'adversarial_game'
@@ -98,5 +98,3 @@ class AdversarialOptimizerHook(MomentumScheduleHook):
         else:
             self.game_step = int(state['game_step'])
 
-
-__all__ = ['AdversarialOptimizerHook', 'ADV_MODES', '_optimizer_stepped']

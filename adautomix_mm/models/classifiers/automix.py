@@ -186,7 +186,8 @@ class AutoMix(MomentumMixClassifier):
         smaller = (mean < lam - eps).float()
         down = m1 * (lam / mean)
         up = 1.0 - (1.0 - m1) * ((1.0 - lam) / (1.0 - mean))
-        new_m1 = larger * down + smaller * up + (1 - larger - smaller) * masks[:, 0]
+        same = 1.0 - larger - smaller
+        new_m1 = larger * down + smaller * up + same * masks[:, 0]
         return torch.stack([new_m1, 1.0 - new_m1], dim=1)
 
     # ------------------------------------------------------------------ loss
