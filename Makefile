@@ -1,6 +1,7 @@
 # adautomix_mm developer entry points. Everything installs into .venv/.
 #   make demo  - install if needed, train AdAutoMix on the embedded
 #                Fashion-MNIST subset (CPU, a few minutes) via `mim train`
+#   make demo-automix - the same with AutoMix (its sibling config)
 #   make test  - install if needed, run the test suite
 PYTHON ?= python3
 VENV := .venv
@@ -14,7 +15,7 @@ SOURCES := setup.py pyproject.toml MANIFEST.in requirements/constraints.txt \
 DEMO_CFG := adautomix_r18w16_fmnist-embedded.py
 DEMO_DIR := work_dirs/demo
 
-.PHONY: install demo test clean
+.PHONY: install demo demo-automix test clean
 
 install: $(STAMP)
 
@@ -29,6 +30,12 @@ demo: $(STAMP)
 	rm -rf $(DEMO_DIR)
 	$(BIN)/mim train adautomix_mm $(DEMO_CFG) --work-dir $(DEMO_DIR)
 	@echo "Mixed-sample grids: $(DEMO_DIR)/mixed_samples/"
+
+demo-automix: $(STAMP)
+	rm -rf $(DEMO_DIR)-automix
+	$(BIN)/mim train adautomix_mm automix_r18w16_fmnist-embedded.py \
+	    --work-dir $(DEMO_DIR)-automix
+	@echo "Mixed-sample grids: $(DEMO_DIR)-automix/mixed_samples/"
 
 test: $(STAMP)
 	$(BIN)/python -m pytest tests

@@ -1,5 +1,8 @@
 from .adautomix import AdAutoMix
+from .automix import AutoMix
 from .momentum_mix_classifier import MomentumMixClassifier
 from .saliency_mix_classifier import SaliencyMixClassifier
 
-__all__ = ['AdAutoMix', 'MomentumMixClassifier', 'SaliencyMixClassifier']
+__all__ = [
+    'AdAutoMix', 'AutoMix', 'MomentumMixClassifier', 'SaliencyMixClassifier'
+]

@@ -1,0 +1,310 @@
+"""AutoMix (Liu et al., "AutoMix: Unveiling the Power of Mixup for Stronger
+Classifiers", ECCV 2022), and SAMix through its Mix Block options.
+
+Semantics follow the official code (Westlake-AI/openmixup
+``openmixup/models/classifiers/automix.py``, class ``AutoMixup``); every
+deviation is a named argument whose reference value is the default.
+"""
+import math
+from typing import Dict, List, Optional
+
+import torch
+from mmpretrain.registry import MODELS
+from mmpretrain.structures import DataSample
+
+from ..utils.mixing import (constant_masks, gather_partners, mix_linear,
+                            mix_with_masks, sample_partners, sample_ratios)
+from .momentum_mix_classifier import MomentumMixClassifier
+
+MASK_ADJUST_RATIOS = ('classifier', 'generator')
+SWITCH_OFF_ANNEALING = ('none', 'cosine')
+
+
+@MODELS.register_module()
+class AutoMix(MomentumMixClassifier):
+    r"""AutoMix: a Mix Block generator trained cooperatively through a frozen
+    EMA teacher (the "momentum pipeline").
+
+    One training step (all in :meth:`loss`; one backward, one optimizer
+    step):
+
+    1. Two independent draws :math:`\lambda_g, \lambda_c \sim
+       Beta(\alpha, \alpha)` and partners :math:`\pi_g, \pi_c` (image 1 is
+       the batch itself, image 2 the shuffled batch).
+    2. Teacher pass on the clean batch (no grad): mix-stage features z.
+    3. Masks :math:`M^g = G(z, z[\pi_g], \lambda_g)` and, detached,
+       :math:`M^c = G(z, z[\pi_c], \lambda_c)`;
+       :math:`\tilde x = M_1 \odot x + M_2 \odot x[\pi]`.
+       ``mask_adjust`` (probability): rescale :math:`M^c` so each sample's
+       share of image 1 is :math:`\lambda_c`; ``lam_margin``: if
+       :math:`\min(\lambda_c, 1-\lambda_c) \le` margin,
+       :math:`M^c = (\lambda_c, 1-\lambda_c)` (linear mixup).
+    4. Classifier (online network q), soft CE with
+       :math:`\tilde y = \lambda y + (1-\lambda) y[\pi]`:
+       ``loss_mix`` :math:`= CE(h^{mix}_q(f_q(\tilde x_c)), \tilde y_c)`,
+       ``loss_one`` :math:`= CE(h_q(f_q(x)), y)`.
+    5. Generator (Mix Block only, through the frozen teacher's input
+       gradient): ``loss_gen`` :math:`= w\,CE(h^{mix}_k(f_k(\tilde x_g)),
+       \tilde y_g)` and ``loss_mask`` :math:`= \mu\,L_{mask}(M^g,
+       \lambda_g)` (:meth:`PixelMixBlock.mask_loss`, :math:`\mu` =
+       ``mask_loss``; :class:`MaskLossScheduleHook` anneals it).
+
+    Passes per step: teacher 2 forward (clean, no grad; mixed, with input
+    backward), online 2 forward+backward (the reference's count).
+
+    :class:`MomentumScheduleHook` updates the teacher after each optimizer
+    step and tells the model the training progress and whether the
+    generator still trains (``generator_off``); :meth:`loss` raises until
+    that state has been set (by the hook or :meth:`set_schedule_state`).
+
+    Args:
+        mix_block (dict): the generator, e.g. ``dict(type='PixelMixBlock')``;
+            ``in_channels`` is inferred from the backbone if omitted/None.
+        alpha (float): Beta concentration. Defaults to 2.0 (reference).
+        mask_loss (float): weight :math:`\mu` of the mask loss (0.1).
+        mask_adjust (float): probability of rescaling the classifier's masks
+            to its ratio (0, the reference's AutoMix; 0.25 in a SAMix recipe).
+        mask_adjust_ratio (str): the ratio ``mask_adjust`` rescales to:
+            'classifier' (:math:`\lambda_c`, the masks' own ratio; default) or
+            'generator' (:math:`\lambda_g`, what the reference code compares
+            against, which looks like a bug).
+        lam_margin (float): ratio margin of the linear-mixup fallback (0.08).
+        switch_off (float): 0 (reference default): the generator trains every
+            step. > 0: its teacher pass runs with probability
+            ``switch_off * a`` and is skipped otherwise (the mask loss
+            stays, as the reference), where a = 1 with
+            ``switch_off_annealing='none'`` (the reference: nothing sets its
+            ``cos_annealing``, so it stays 1) or
+            :math:`a = (\cos(\pi t/T) + 1)/2` with ``'cosine'`` (a late,
+            gradual stop of the generator; t/T from the schedule hook).
+        switch_off_annealing (str): 'none' (reference) or 'cosine'.
+        generator_weight (float): w, weight of the generator's mixup loss.
+        Other arguments: see :class:`MomentumMixClassifier`.
+    """
+
+    def __init__(self,
+                 backbone: dict,
+                 neck: Optional[dict] = None,
+                 head: Optional[dict] = None,
+                 mix_block: dict = dict(type='PixelMixBlock'),
+                 mix_head: Optional[dict] = None,
+                 alpha: float = 2.0,
+                 mask_loss: float = 0.1,
+                 mask_adjust: float = 0.0,
+                 mask_adjust_ratio: str = 'classifier',
+                 lam_margin: float = 0.08,
+                 switch_off: float = 0.0,
+                 switch_off_annealing: str = 'none',
+                 generator_weight: float = 1.0,
+                 mix_stage: int = 0,
+                 teacher_momentum: float = 0.999,
+                 teacher_buffers: str = 'own',
+                 predict_network: str = 'ema',
+                 pretrained: Optional[str] = None,
+                 train_cfg: Optional[dict] = None,
+                 data_preprocessor: Optional[dict] = None,
+                 init_cfg: Optional[dict] = None):
+        _check_args(alpha, mask_loss, mask_adjust, mask_adjust_ratio,
+                    lam_margin, switch_off, switch_off_annealing,
+                    generator_weight)
+        super().__init__(
+            backbone=backbone,
+            neck=neck,
+            head=head,
+            mix_head=mix_head,
+            mix_stage=mix_stage,
+            teacher_momentum=teacher_momentum,
+            teacher_buffers=teacher_buffers,
+            predict_network=predict_network,
+            pretrained=pretrained,
+            train_cfg=train_cfg,
+            data_preprocessor=data_preprocessor,
+            init_cfg=init_cfg)
+        mix_block = dict(mix_block)
+        if mix_block.get('in_channels') is None:
+            mix_block['in_channels'] = int(self.mix_feat_shape[0])
+        self.mix_block = MODELS.build(mix_block)
+        if not callable(getattr(self.mix_block, 'mask_loss', None)):
+            raise ValueError(
+                f'AutoMix: mix_block {mix_block.get("type")!r} has no '
+                '`mask_loss(masks, lam)`; use PixelMixBlock')
+        self.alpha = float(alpha)
+        self.mask_loss_init = float(mask_loss)
+        self.mask_loss = float(mask_loss)
+        self.mask_adjust = float(mask_adjust)
+        self.mask_adjust_ratio = mask_adjust_ratio
+        self.lam_margin = float(lam_margin)
+        self.switch_off = float(switch_off)
+        self.switch_off_annealing = switch_off_annealing
+        self.generator_weight = float(generator_weight)
+        # Schedule state, set each iteration by MomentumScheduleHook (None:
+        # never set, i.e. the hook is missing).
+        self.generator_enabled: Optional[bool] = None
+        self.progress = 0.0
+
+    # ------------------------------------------------------- schedule state
+    def set_schedule_state(self, generator_enabled: bool,
+                           progress: float) -> None:
+        self.generator_enabled = bool(generator_enabled)
+        self.progress = float(progress)
+
+    def set_mask_loss_weight(self, weight: float) -> None:
+        self.mask_loss = float(weight)
+
+    def _generator_pass_runs(self) -> bool:
+        """The reference's ``switch_off``: run the teacher pass with
+        probability ``switch_off * a`` (see the class docstring)."""
+        if self.switch_off <= 0:
+            return True
+        a = 1.0
+        if self.switch_off_annealing == 'cosine':
+            a = (math.cos(math.pi * self.progress) + 1.0) / 2.0
+        return bool(torch.rand(()) <= self.switch_off * a)
+
+    # ---------------------------------------------------------------- masks
+    def generate_masks(self, z: torch.Tensor, perms: torch.Tensor,
+                       lam: torch.Tensor, size) -> torch.Tensor:
+        """``[B, 2, H, W]`` masks for partners ``perms`` (``[2, B]``)."""
+        return self.mix_block(gather_partners(z, perms), lam, size)
+
+    def _margin_hit(self, lam: torch.Tensor) -> bool:
+        return bool((lam <= self.lam_margin).any())
+
+    @staticmethod
+    def adjust_masks(masks: torch.Tensor, lam: float,
+                     eps: float = 1e-8) -> torch.Tensor:
+        r"""Rescale ``[B, 2, H, W]`` masks so that each sample's share of
+        image 1 is :math:`\lambda` (the reference's ``mask_adjust``): with
+        :math:`\mu_b` the mean of :math:`M_{b,1}` (clamped to
+        :math:`[\epsilon, 1-\epsilon]`), if :math:`\mu_b > \lambda`,
+        :math:`M_1 \leftarrow M_1 \lambda / \mu_b`; if
+        :math:`\mu_b < \lambda`, :math:`M_2 \leftarrow M_2 (1-\lambda) /
+        (1 - \mu_b)`; the other mask is the complement."""
+        m1 = masks[:, 0].clamp(eps, 1 - eps)
+        mean = m1.mean(dim=(1, 2), keepdim=True)
+        larger = (mean > lam + eps).float()
+        smaller = (mean < lam - eps).float()
+        down = m1 * (lam / mean)
+        up = 1.0 - (1.0 - m1) * ((1.0 - lam) / (1.0 - mean))
+        same = 1.0 - larger - smaller
+        new_m1 = larger * down + smaller * up + same * masks[:, 0]
+        return torch.stack([new_m1, 1.0 - new_m1], dim=1)
+
+    # ------------------------------------------------------------------ loss
+    def loss(self, inputs: torch.Tensor,
+             data_samples: List[DataSample]) -> Dict[str, torch.Tensor]:
+        if self.generator_enabled is None:
+            raise RuntimeError(
+                "AutoMix has no schedule state: add dict(type="
+                "'MomentumScheduleHook') to `custom_hooks`. It updates the "
+                'EMA teacher after every optimizer step; without it the '
+                'teacher (the evaluated model and the generator\'s critic) '
+                'would never be updated.')
+        b, size, device = inputs.size(0), inputs.shape[-2:], inputs.device
+        targets = self.onehot_targets(data_samples, device)
+        # Draw order as the reference: lambda (generator, classifier), then
+        # the classifier's and the generator's permutations.
+        lam_g = sample_ratios(2, self.alpha, 'beta_normalized', device)
+        lam_c = sample_ratios(2, self.alpha, 'beta_normalized', device)
+        perms_c = sample_partners(2, b, keep_first=True, device=device)
+        perms_g = sample_partners(2, b, keep_first=True, device=device)
+
+        teacher = self.network('ema')
+        with torch.no_grad():
+            z = teacher.backbone(inputs)[self.mix_stage]
+        # Generator masks first (the reference's order, which matters for a
+        # value neck with BN running statistics).
+        masks_g = self.generate_masks(z, perms_g, lam_g, size) \
+            if self.generator_enabled else None
+        with torch.no_grad():
+            masks_c = self.generate_masks(z, perms_c, lam_c, size)
+            if self.mask_adjust > 0 and \
+                    float(torch.rand(())) < self.mask_adjust:
+                ref = lam_c if self.mask_adjust_ratio == 'classifier' \
+                    else lam_g
+                masks_c = self.adjust_masks(masks_c, float(ref[0]))
+            fallback = self._margin_hit(lam_c)
+            if fallback:
+                masks_c = constant_masks(lam_c, b, size).to(inputs)
+        losses = self._classifier_losses(inputs, targets, lam_c, perms_c,
+                                         masks_c)
+        losses.update(
+            self._generator_losses(inputs, targets, lam_g, perms_g, masks_g,
+                                   teacher))
+        # masks_g / lam_g (the generator's sample) and `fallback` (the
+        # classifier's constant masks) are what mask diagnostics report.
+        return losses
+
+    def _classifier_losses(self, x, targets, lam, perms, masks):
+        online = self.network('online')
+
+        def ce(head, inputs, y):
+            return self.head_loss(
+                head, self.neck_feats(online, online.backbone(inputs)), y)
+
+        return dict(
+            loss_mix=ce(online.mix_head, mix_with_masks(x, perms, masks),
+                        mix_linear(targets, perms, lam)),
+            loss_one=ce(online.head, x, targets))
+
+    def _generator_losses(self, x, targets, lam, perms, masks, teacher):
+        if masks is None:
+            # Generator stopped: zero-valued but connected to every Mix Block
+            # parameter, so DDP (find_unused_parameters=False) sees them all.
+            zero = sum(p.sum() for p in self.mix_block.parameters()) * 0.0
+            return dict(loss_gen=zero, loss_mask=zero.detach())
+        loss_mask = self.mask_loss * self.mix_block.mask_loss(masks, lam)
+        if not self._generator_pass_runs():
+            zero = sum(p.sum() for p in self.mix_block.parameters()) * 0.0
+            return dict(loss_gen=zero, loss_mask=loss_mask)
+        x_mix = mix_with_masks(x, perms, masks)
+        # Frozen teacher (requires_grad=False): gradients reach only the
+        # masks, i.e. the Mix Block, through the teacher's input gradient.
+        logits = teacher.mix_head(
+            self.neck_feats(teacher, teacher.backbone(x_mix))).float()
+        loss_gen = teacher.mix_head.loss_module(
+            logits, mix_linear(targets, perms, lam), avg_factor=x.size(0))
+        return dict(loss_gen=self.generator_weight * loss_gen,
+                    loss_mask=loss_mask)
+
+    @torch.no_grad()
+    def mix_preview(self, inputs: torch.Tensor, num_mix: Optional[int] = None):
+        """Generator samples for visualisation: dict of ``mixed``
+        ``[B, C, H, W]``, ``masks`` ``[B, 2, H, W]``, ``sources``
+        ``[B, 2, C, H, W]`` and ``lam`` ``[2]`` (uses the current RNG)."""
+        if num_mix not in (None, 2):
+            raise ValueError(f'AutoMix mixes 2 images, got num_mix={num_mix}')
+        b = inputs.size(0)
+        lam = sample_ratios(2, self.alpha, 'beta_normalized', inputs.device)
+        perms = sample_partners(2, b, keep_first=True, device=inputs.device)
+        z = self.network('ema').backbone(inputs)[self.mix_stage]
+        masks = self.generate_masks(z, perms, lam, inputs.shape[-2:])
+        return dict(
+            mixed=mix_with_masks(inputs, perms, masks),
+            masks=masks,
+            sources=gather_partners(inputs, perms),
+            lam=lam)
+
+
+def _check_args(alpha, mask_loss, mask_adjust, mask_adjust_ratio, lam_margin,
+                switch_off, switch_off_annealing, generator_weight) -> None:
+    if not float(alpha) > 0:
+        raise ValueError(f'alpha must be > 0, got {alpha!r}')
+    if not float(mask_loss) >= 0:
+        raise ValueError(f'mask_loss must be >= 0, got {mask_loss!r}')
+    if not 0.0 <= float(mask_adjust) <= 1.0:
+        raise ValueError(f'mask_adjust must be in [0, 1], got {mask_adjust!r}')
+    if mask_adjust_ratio not in MASK_ADJUST_RATIOS:
+        raise ValueError(f'mask_adjust_ratio must be one of '
+                         f'{MASK_ADJUST_RATIOS}, got {mask_adjust_ratio!r}')
+    if not 0.0 <= float(lam_margin) < 0.5:
+        raise ValueError(f'lam_margin must be in [0, 0.5), got {lam_margin!r}')
+    if not 0.0 <= float(switch_off) <= 1.0:
+        raise ValueError(f'switch_off must be in [0, 1], got {switch_off!r}')
+    if switch_off_annealing not in SWITCH_OFF_ANNEALING:
+        raise ValueError(f'switch_off_annealing must be one of '
+                         f'{SWITCH_OFF_ANNEALING}, got '
+                         f'{switch_off_annealing!r}')
+    if not float(generator_weight) >= 0:
+        raise ValueError(f'generator_weight must be >= 0, got '
+                         f'{generator_weight!r}')

@@ -1,0 +1,132 @@
+"""AutoMix / SAMix recipes: every AdAutoMix recipe has an AutoMix sibling
+that differs from it only in the model's method block and the schedule
+hooks; the reference AutoMix values per family; the SAMix recipes differ from
+their AutoMix sibling only in the Mix Block options."""
+import copy
+from pathlib import Path
+
+import pytest
+import torch
+from mmengine.config import Config
+from mmpretrain.registry import MODELS
+
+import adautomix_mm  # noqa: F401
+
+CONFIG_ROOT = Path(__file__).resolve().parents[1] / 'configs'
+ADAUTOMIX = sorted((CONFIG_ROOT / 'adautomix').glob('*.py'))
+AUTOMIX = sorted((CONFIG_ROOT / 'automix').glob('*.py'))
+SAMIX = sorted((CONFIG_ROOT / 'samix').glob('*.py'))
+NETWORK_KEYS = ('backbone', 'neck', 'head', 'mix_head', 'init_cfg',
+                'data_preprocessor')
+SCHEDULE_HOOKS = {'AdversarialOptimizerHook', 'MomentumScheduleHook',
+                  'MaskLossScheduleHook'}
+
+
+def load(path) -> dict:
+    return Config.fromfile(str(path)).to_dict()
+
+
+def sibling(path: Path) -> Path:
+    return CONFIG_ROOT / 'adautomix' / path.name.replace('automix_',
+                                                         'adautomix_', 1)
+
+
+def split_hooks(cfg):
+    hooks = cfg.get('custom_hooks', [])
+    return ([h for h in hooks if h['type'] in SCHEDULE_HOOKS],
+            [h for h in hooks if h['type'] not in SCHEDULE_HOOKS])
+
+
+def test_every_adautomix_recipe_has_an_automix_sibling():
+    names = {p.name.replace('adautomix_', 'automix_', 1) for p in ADAUTOMIX}
+    assert names == {p.name for p in AUTOMIX}
+    assert len(AUTOMIX) >= 16
+    assert {'automix_r18w16_fmnist-embedded.py',
+            'automix_r18w16_fmnist.py'} <= names
+
+
+@pytest.mark.parametrize('path', AUTOMIX, ids=lambda p: p.name)
+def test_automix_differs_from_its_sibling_only_in_method_and_schedule(path):
+    auto, ada = load(path), load(sibling(path))
+    rest = lambda c: {k: v for k, v in c.items()  # noqa: E731
+                      if k not in ('model', 'custom_hooks')}
+    assert rest(auto) == rest(ada)
+    # the network inside the model block is the sibling's too
+    for key in NETWORK_KEYS:
+        assert auto['model'].get(key) == ada['model'].get(key), key
+    # and the hooks other than the schedule hooks
+    auto_sched, auto_other = split_hooks(auto)
+    ada_sched, ada_other = split_hooks(ada)
+    assert auto_other == ada_other
+    assert [h['type'] for h in ada_sched] == ['AdversarialOptimizerHook']
+    assert auto_sched[0]['type'] == 'MomentumScheduleHook'
+    # the same EMA schedule as the sibling (AutoMix's reference values are
+    # AdAutoMix's on every dataset family)
+    for key in ('momentum', 'end_momentum', 'adjust_scope'):
+        assert tuple(_as_tuple(auto_sched[0][key])) == \
+            tuple(_as_tuple(ada_sched[0][key])), key
+    assert auto['model']['type'] == 'AutoMix'
+    assert auto['model']['mix_block']['type'] == 'PixelMixBlock'
+
+
+def _as_tuple(v):
+    return v if isinstance(v, (list, tuple)) else (v, )
+
+
+@pytest.mark.parametrize('path', AUTOMIX, ids=lambda p: p.name)
+def test_automix_reference_values(path):
+    cfg = load(path)
+    m, mb = cfg['model'], cfg['model']['mix_block']
+    assert m['alpha'] == 2.0 and m['mask_loss'] == 0.1
+    assert m['lam_margin'] == 0.08 and m['mask_adjust'] == 0.0
+    assert mb['upsample_mode'] == 'nearest' and mb['mask_loss_mode'] == 'L1'
+    assert mb['mask_loss_margin'] == 0.1 and mb.get('att_act_cfg') is None
+    assert mb['scale_factor'] == 'by_image_size'
+    name = path.name
+    small = any(s in name for s in ('cifar100_800e', 'tinyimagenet', 'fmnist'))
+    vit = any(s in name for s in ('swin', 'convnext'))
+    # lambda channel: off on small-scale datasets, on for ImageNet-size/ViTs
+    assert mb['lam_concat'] is (not small)
+    annealed = [h for h in cfg['custom_hooks']
+                if h['type'] == 'MaskLossScheduleHook']
+    assert bool(annealed) is (not small)
+    if annealed:
+        assert annealed[0]['end'] == 0.0 and annealed[0]['start'] is None
+    assert m.get('switch_off', 0.0) == (1.0 if vit else 0.0)
+    assert mb['mask_layer'] == (3 if 'swin' in name else 2)
+
+
+@pytest.mark.parametrize('path', AUTOMIX + SAMIX, ids=lambda p: p.name)
+def test_recipe_builds_and_mix_block_fits_the_image_size(path):
+    torch.set_num_threads(1)
+    cfg = Config.fromfile(str(path))
+    model = MODELS.build(cfg.model)
+    # the reference's scale rule maps the mix-stage map onto the images
+    size = {'fmnist': 28, 'swin': 224, 'cifar100_800e': 32, 'convnext': 32,
+            'tinyimagenet': 64}
+    px = next((v for k, v in size.items() if k in path.name), 224)
+    conv = next(mod for mod in model.backbone.modules()
+                if isinstance(mod, torch.nn.Conv2d))
+    model.backbone.eval()
+    with torch.no_grad():
+        z = model.backbone(torch.zeros(1, conv.in_channels, px,
+                                       px))[model.mix_stage]
+    h, w = z.shape[-2:]
+    assert model.mix_block._out_size((h, w), (px, px)) == (px, px)
+
+
+@pytest.mark.parametrize('path', SAMIX, ids=lambda p: p.name)
+def test_samix_differs_from_automix_only_in_mix_block_options(path):
+    samix = load(path)
+    automix = load(CONFIG_ROOT / 'automix' / path.name.replace(
+        'samix_', 'automix_', 1))
+    a, s = copy.deepcopy(automix), copy.deepcopy(samix)
+    a['model'].pop('mix_block')
+    s['model'].pop('mix_block')
+    assert a == s
+    mb = samix['model']['mix_block']
+    assert mb['lam_mul'] == 1.0 and mb['lam_residual'] is True
+    assert mb['lam_mul_k'] == 0.25 and mb['x_qk_concat'] is True
+    assert mb['value_neck_cfg']['num_layers'] == 2
+    assert mb['mask_loss_mode'] == 'L1+Variance'
+    assert mb['upsample_mode'] == 'bilinear'

@@ -1,0 +1,199 @@
+"""AutoMix through the real entry point: two-rank DDP and mid-run resume.
+
+The DDP test trains the embedded demo config
+(``configs/automix/automix_r18w16_fmnist-embedded.py``); the resume test a
+copy with the ImageNet/ViT recipes' mask-loss annealing added
+(``tests/configs/automix_fmnist_mask_annealed.py``), both cut to a few CPU
+iterations with ``tests/helpers/ddp_state_dump.py``'s ``RankStateDumpHook``
+(every rank dumps its unwrapped model before and after training).
+"""
+import importlib.util
+import json
+import sys
+
+import pytest
+import torch
+
+DEMO_CFG_REL = 'configs/automix/automix_r18w16_fmnist-embedded.py'
+ANNEALED_CFG_REL = 'tests/configs/automix_fmnist_mask_annealed.py'
+
+ONLINE = ('backbone.', 'head.', 'mix_head.')
+TEACHER = ('teacher.module.', )
+MIX_BLOCK = ('mix_block.', )
+
+
+def _common_options():
+    return (
+        'val_dataloader.dataset.indices=128',
+        'default_hooks.logger.interval=1',
+        'randomness.seed=0',
+        'default_hooks.rank_state_dump.type=ddp_state_dump.RankStateDumpHook',
+    )
+
+
+def _load_dump_helper(e2e):
+    spec = importlib.util.spec_from_file_location(
+        'ddp_state_dump', e2e.helpers_dir / 'ddp_state_dump.py')
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def _env(e2e):
+    return e2e.make_env(pythonpath=[e2e.repo_root, e2e.helpers_dir],
+                        omp_threads=1)
+
+
+def _scalars(work_dir):
+    """``{iter: record}`` of the logged training iterations."""
+    records = {}
+    paths = sorted(work_dir.glob('*/vis_data/scalars.json'))
+    assert paths, f'no scalars.json under {work_dir}'
+    for path in paths:
+        for line in path.read_text().splitlines():
+            rec = json.loads(line)
+            if 'ema_momentum' in rec:
+                records[rec['iter']] = rec
+    return records
+
+
+def _load(path):
+    # Checkpoints written by these tests: trusted, a full load is fine.
+    return torch.load(path, map_location='cpu', weights_only=False)
+
+
+def _select(state, prefixes):
+    return {k: v for k, v in state.items() if k.startswith(prefixes)}
+
+
+def _differing(a, b):
+    assert a.keys() == b.keys(), sorted(set(a) ^ set(b))
+    return [k for k in a if not torch.equal(a[k], b[k])]
+
+
+# ------------------------------------------------------------------- DDP
+@pytest.mark.slow
+def test_ddp_two_ranks_keep_online_teacher_and_mix_block_identical(
+        e2e, work_dir, tmp_path, torchrun_exe):
+    dump = _load_dump_helper(e2e)
+    cmd = torchrun_exe + [
+        '--nproc_per_node=2', f'--master_port={e2e.free_port()}',
+        e2e.repo_root / 'tools' / 'train.py', e2e.repo_root / DEMO_CFG_REL,
+        '--launcher', 'pytorch', '--work-dir', work_dir,
+    ] + e2e.cfg_options(
+        # 256 images / 2 ranks / batch 64 = 2 iterations per rank
+        'train_dataloader.dataset.indices=256',
+        'train_cfg.max_epochs=1',
+        *_common_options(), base=())
+    e2e.run_cmd(cmd, env=_env(e2e), cwd=tmp_path, timeout=300,
+                log_file=tmp_path / 'torchrun.out')
+
+    log = e2e.train_log(work_dir)
+    assert 'Distributed training: True' in log
+    assert 'GPU number: 2' in log
+    assert 'Epoch(train) [1][2/2]' in log
+    assert 'loss_gen' in log and 'loss_mask' in log
+    assert (work_dir / 'mixed_samples' / 'epoch_1.png').is_file()
+
+    init = dump.load_rank_states(str(work_dir), 'init')
+    final = dump.load_rank_states(str(work_dir), 'final')
+    assert [d['rank'] for d in final] == [0, 1]
+    assert all(d['iter'] == 2 for d in final)
+    assert all(d['module_files']['adautomix_mm'].startswith(
+        str(e2e.repo_root)) for d in final)
+    for name, prefixes in (('online', ONLINE), ('teacher', TEACHER),
+                           ('mix block', MIX_BLOCK)):
+        assert dump.compare_rank_states(init, prefixes=prefixes) == [], name
+        assert dump.compare_rank_states(final, prefixes=prefixes) == [], name
+        # Not vacuous: training moved every parameter of the group.
+        for d_init, d_final in zip(init, final):
+            group = set(_select(d_final['params'], prefixes))
+            changed = set(dump.changed_tensors(
+                d_init['params'], d_final['params'], prefixes))
+            assert group <= changed, (name, sorted(group - changed))
+    # the ranks trained on different batches: the teacher's BN statistics
+    # (its own train-mode passes, rank-local) differ
+    teacher_bufs = dump.compare_rank_states(final, prefixes=TEACHER,
+                                            kind='buffers', floating_only=True)
+    assert any('running_mean' in n for n in teacher_bufs), teacher_bufs
+    params = final[0]['params']
+    online = _select(params, ONLINE)
+    assert [k for k in online
+            if torch.equal(online[k], params['teacher.module.' + k])] == []
+    assert final[0]['buffers']['teacher.steps'].item() == 3  # 1 + 2 updates
+
+
+# ---------------------------------------------------------------- resume
+ITERS_PER_EPOCH = 3
+EPOCHS = 2
+
+
+@pytest.fixture(scope='module')
+def resume_runs(tmp_path_factory, e2e):
+    """Run A trains 2 epochs straight; run B resumes from A's epoch-1
+    checkpoint and trains epoch 2."""
+    root = tmp_path_factory.mktemp('automix_resume')
+    a_dir, b_dir = root / 'a', root / 'b'
+
+    def train(work_dir, *extra, name):
+        cmd = [sys.executable, e2e.repo_root / 'tools' / 'train.py',
+               e2e.repo_root / ANNEALED_CFG_REL, '--work-dir', work_dir,
+               *extra]
+        cmd += e2e.cfg_options(
+            f'train_dataloader.dataset.indices={64 * ITERS_PER_EPOCH}',
+            f'train_cfg.max_epochs={EPOCHS}',
+            *_common_options(), base=())
+        return e2e.run_cmd(cmd, env=_env(e2e), cwd=root, timeout=300,
+                           log_file=root / f'{name}.out')
+
+    train(a_dir, name='a')
+    resumed = train(b_dir, '--resume', a_dir / 'epoch_1.pth', name='b')
+    return dict(a=a_dir, b=b_dir, resumed=resumed)
+
+
+@pytest.mark.slow
+def test_resume_continues_the_schedules(resume_runs):
+    out = resume_runs['resumed'].stdout
+    assert f'resumed epoch: 1, iter: {ITERS_PER_EPOCH}' in out
+    assert 'Epoch(train) [1][' not in out
+    a, b = _scalars(resume_runs['a']), _scalars(resume_runs['b'])
+    total = EPOCHS * ITERS_PER_EPOCH
+    assert sorted(a) == list(range(1, total + 1))
+    resumed = sorted(b)
+    assert resumed == list(range(ITERS_PER_EPOCH + 1, total + 1))
+    # EMA momentum, mask-loss weight and LR continue where they were.
+    for it in resumed:
+        for key in ('ema_momentum', 'mask_loss_weight', 'lr'):
+            assert b[it][key] == a[it][key], (it, key)
+    assert b[resumed[0]]['ema_momentum'] > a[1]['ema_momentum']
+    # the annealing really ran: 0.1 at the start, down the cosine
+    assert a[1]['mask_loss_weight'] == pytest.approx(0.1)
+    assert b[resumed[0]]['mask_loss_weight'] < a[1]['mask_loss_weight']
+
+
+@pytest.mark.slow
+def test_resume_restores_teacher_and_continues_ema(resume_runs):
+    a, b = resume_runs['a'], resume_runs['b']
+    saved = _load(a / 'epoch_1.pth')['state_dict']
+    loaded = torch.load(b / 'rank0_init.pth', map_location='cpu',
+                        weights_only=True)
+    assert loaded['iter'] == ITERS_PER_EPOCH
+    state = dict(loaded['params'], **loaded['buffers'])
+    assert any(k.startswith('teacher.module.') and k.endswith('running_mean')
+               for k in saved)
+    assert set(saved) <= set(state), sorted(set(saved) - set(state))
+    assert _differing({k: state[k] for k in saved}, saved) == []
+    fresh = torch.load(a / 'rank0_init.pth', map_location='cpu',
+                       weights_only=True)
+    fresh_teacher = _select(fresh['params'], TEACHER)
+    assert len(_differing(fresh_teacher,
+                          {k: saved[k] for k in fresh_teacher})) == \
+        len(fresh_teacher)
+    # the EMA step count continued from the checkpoint
+    assert saved['teacher.steps'].item() == 1 + ITERS_PER_EPOCH
+    a_end = _load(a / 'epoch_2.pth')['state_dict']
+    b_end = _load(b / 'epoch_2.pth')['state_dict']
+    assert b_end['teacher.steps'].item() == a_end['teacher.steps'].item() \
+        == 1 + EPOCHS * ITERS_PER_EPOCH
+    teacher_params = _select(loaded['params'], TEACHER)
+    assert _differing({k: b_end[k] for k in teacher_params}, teacher_params)
