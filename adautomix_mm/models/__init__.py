@@ -1,1 +1,1 @@
-from . import backbones, classifiers, mix_blocks, utils  # noqa: F401
+from . import augments, backbones, classifiers, mix_blocks, utils  # noqa: F401,E501
