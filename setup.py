@@ -63,6 +63,9 @@ setup(
         'openmim>=0.3.9',
         'numpy',
         'matplotlib',
+        # Graph cuts of PuzzleMix/Co-Mixup (compiled wheel; MIT wrapper of
+        # the GCO library).
+        'gco-wrapper>=3.0.9,<4',
         # mim and mmengine import pkg_resources, removed in setuptools 81+.
         'setuptools>=77.0.3,<81',
     ],

@@ -1,1 +1,2 @@
-from . import augments, backbones, classifiers, mix_blocks, utils  # noqa: F401,E501
+from . import (augments, backbones, classifiers, mix_blocks,  # noqa: F401
+               mixers, utils)

@@ -1,0 +1,515 @@
+r"""Co-Mixup's batch-level mask optimisation (Kim et al., "Co-Mixup:
+Saliency Guided Joint Mixup with Supermodular Diversity", ICLR'21; official
+code snu-mllab/Co-Mixup ``match.py``: ``get_onehot_matrix``,
+``graphcut_wrapper``, ``obj_fn``, ``resolve_label``).
+
+One partition of :math:`n` inputs gives :math:`n` outputs. Output :math:`i`
+labels each cell :math:`p` of an :math:`h \times w` block grid with an input
+(one-hot row :math:`z_{ip}`, or a 50/50 pair of two inputs). With the
+per-input counts :math:`c_i = \sum_p z_{ip}` the objective is
+
+.. math::
+    E(z) = \sum_{i,p} u_p^\top z_{ip}
+         + \frac{\beta}{2} \sum_i \sum_{p \sim q} \|z_{ip} - z_{iq}\|^2
+         + \gamma \sum_{i \ne j} c_i^\top c_j,
+
+:math:`u_p = -\hat s_p - \eta \log \alpha` (normalised block saliency and a
+Dirichlet prior), all coefficients divided by :math:`hw`. It is minimised
+output by output (``niter`` outer sweeps): given the others, the diversity
+term is modular in :math:`z_i` with the per-input cost
+:math:`2\gamma\,[A p_i > \tau hw]\,(A p_i)` (``thres_type='hard'``;
+``'soft'``: :math:`A p_i - \tau hw`), :math:`p_i = \sum_{j \ne i} c_j`,
+:math:`A` the input compatibility; each output's labelling is a
+multi-label graph cut with Potts smoothness (0.25 between a 50/50 label and
+either of its inputs).
+
+Two solvers of the same per-output energies:
+
+* ``'gco_loop'``: the straightforward loop, one ``gco.cut_grid_graph``
+  (alpha-beta swap) over all labels per output, as the reference.
+* ``'fast'`` (default): the energy is built with vectorised numpy; labels
+  *dominated* by another label (unary never lower at any cell, smoothness
+  cost never lower against any remaining label) are removed, which never
+  changes the minimum (replacing a dominated label by its dominator
+  everywhere cannot raise the energy); the rest is solved exactly by dynamic
+  programming over grid columns when few labels remain (``exact_states``),
+  otherwise by the same alpha-beta swap on the remaining labels.
+"""
+import ctypes
+import itertools
+from typing import Optional, Tuple
+
+import numpy as np
+import torch
+
+SOFT_LABEL_BIAS = 5e-4  # reference: extra 50/50 labels get -5e-4 of unary
+SOFT_PAIR_COST = 0.25  # Potts cost between a 50/50 label and its inputs
+SOLVERS = ('fast', 'gco_loop')
+
+
+def import_gco():
+    try:
+        import gco
+    except ImportError as exc:  # pragma: no cover - depends on the install
+        raise ImportError(
+            'Co-Mixup solves graph cuts with the compiled package '
+            '`gco-wrapper` (import name `gco`): pip install '
+            '"gco-wrapper==3.0.9"') from exc
+    return gco
+
+
+# ----------------------------------------------------------------- objective
+def comixup_objective(cost: np.ndarray, z: np.ndarray, beta: float,
+                      gamma: float, A: Optional[np.ndarray] = None,
+                      thres: Optional[float] = None,
+                      thres_type: str = 'hard') -> float:
+    r"""Objective of labellings ``z [n_out, h, w, n_in]`` (rows sum to 1).
+
+    ``cost [n_in, h, w]`` is the unary (prior included); ``beta``/``gamma``
+    are the already grid-normalised coefficients. Without ``thres``: the
+    reference's ``obj_fn`` (:math:`\gamma\sum_{i\ne j} c_i^\top c_j`, what
+    its early stop watches). With ``thres`` (in cells) and ``A``: the
+    diversity term each output step sees, :math:`\gamma \sum_i
+    \phi(A p_i)^\top c_i`, :math:`\phi(v) = [v > \tau]\,v` (hard) or
+    :math:`[v > \tau](v - \tau)` (soft).
+    """
+    n_out = z.shape[0]
+    unary = float(np.einsum('nhw,ohwn->', cost, z))
+    smooth = float(((z[:, 1:] - z[:, :-1])**2).sum() +
+                   ((z[:, :, 1:] - z[:, :, :-1])**2).sum())
+    counts = z.reshape(n_out, -1, z.shape[-1]).sum(1)
+    if thres is None:
+        total = counts.sum(0)
+        div = float((total**2).sum() - (counts**2).sum())
+    else:
+        others = counts.sum(0, keepdims=True) - counts
+        if A is not None:
+            others = others @ A.T
+        over = others > thres
+        pen = others - thres if thres_type == 'soft' else others
+        div = float((over * pen * counts).sum())
+    return unary + beta / 2 * smooth + gamma * div
+
+
+def modular_penalty(others: np.ndarray, A: np.ndarray, gamma: float,
+                    thres: float, thres_type: str) -> np.ndarray:
+    """Per-input cost of one output given the other outputs' counts."""
+    ap = A @ others
+    over = ap > thres
+    return 2 * gamma * over * (ap - thres if thres_type == 'soft' else ap)
+
+
+def resolve_duplicates(assigned: np.ndarray) -> np.ndarray:
+    """The reference's ``resolve_label``: for every pair ``i1 < i2`` of
+    outputs using exactly the same set of >= 2 inputs, a unit extra cost on
+    the first of those inputs for ``i1`` and on the second for ``i2``."""
+    add = np.zeros_like(assigned, dtype=np.float64)
+    n = assigned.shape[0]
+    for i1 in range(n):
+        used = np.flatnonzero(assigned[i1])
+        if len(used) < 2:
+            continue
+        for i2 in range(i1 + 1, n):
+            if np.array_equal(assigned[i1], assigned[i2]):
+                add[i1, used[0]] = 1.0
+                add[i2, used[1]] = 1.0
+    return add
+
+
+# ------------------------------------------------------ per-output energy
+def soft_pairs(count: np.ndarray) -> list:
+    """Input pairs of the reference's extra 50/50 labels for an output with
+    per-input ``count``: its two inputs if it uses 2, the pairs of its 3
+    most used ones (stable for ties, in input order) if it uses >= 3."""
+    used = np.flatnonzero(count > 0)
+    if len(used) == 2:
+        return [(int(used[0]), int(used[1]))]
+    if len(used) >= 3:
+        top = np.sort(np.argsort(-count, kind='stable')[:3])
+        return [(int(top[0]), int(top[1])), (int(top[0]), int(top[2])),
+                (int(top[1]), int(top[2]))]
+    return []
+
+
+def output_energy(unary_in: np.ndarray, count: np.ndarray, soft_labels: bool):
+    """Label set of one output step: ``(unary [P, L], pairwise [L, L],
+    weights [L, n_in])``; labels ``0..n_in-1`` are the inputs, the rest are
+    the reference's 50/50 labels (``count``: the output's current
+    per-input counts; 1 extra label over its two inputs if it uses 2, 3 over
+    pairs of its 3 most used inputs if it uses >= 3)."""
+    n_in = unary_in.shape[1]
+    pairs = soft_pairs(count) if soft_labels else []
+    n_lab = n_in + len(pairs)
+    weights = np.zeros((n_lab, n_in))
+    weights[np.arange(n_in), np.arange(n_in)] = 1.0
+    pairwise = 1.0 - np.eye(n_lab)
+    for k, (a, b) in enumerate(pairs):
+        weights[n_in + k, [a, b]] = 0.5
+        pairwise[n_in + k, [a, b]] = pairwise[[a, b], n_in + k] = \
+            SOFT_PAIR_COST
+    unary = unary_in @ weights.T
+    if pairs:
+        unary[:, n_in:] -= SOFT_LABEL_BIAS
+    return unary, pairwise, weights
+
+
+def grid_energy(labels: np.ndarray, unary: np.ndarray, pairwise: np.ndarray,
+                beta: float, h: int, w: int) -> float:
+    """Energy of one labelling ``[P]`` of an ``h x w`` 4-connected grid."""
+    lab = labels.reshape(h, w)
+    e = unary[np.arange(h * w), labels].sum()
+    e += beta * (pairwise[lab[1:], lab[:-1]].sum() +
+                 pairwise[lab[:, 1:], lab[:, :-1]].sum())
+    return float(e)
+
+
+def gco_swap(unary: np.ndarray, pairwise: np.ndarray, beta: float, h: int,
+             w: int) -> np.ndarray:
+    """Alpha-beta swap of ``gco.cut_grid_graph`` (float energies, uniform
+    edge weight ``beta``), exactly as the reference calls it."""
+    gco = import_gco()
+    return gco.cut_grid_graph(
+        np.ascontiguousarray(unary.reshape(h, w, -1), dtype=np.float32),
+        np.ascontiguousarray(pairwise, dtype=np.float32),
+        np.full((h - 1, w), beta, np.float32),
+        np.full((h, w - 1), beta, np.float32), algorithm='swap')
+
+
+def _gco_library():
+    """Own ctypes handle on gco-wrapper's compiled GCO library, with plain
+    pointer arguments (its own handle checks every array argument in
+    Python, a large share of a 16-cell problem's time), or None."""
+    import_gco()
+    try:  # gco-wrapper 3.0.x keeps its ctypes library handle here
+        from gco.cgco import _cgco
+        lib = ctypes.CDLL(_cgco._name)
+    except (ImportError, AttributeError, OSError):  # pragma: no cover
+        return None
+    ptr, cint = ctypes.c_void_p, ctypes.c_int
+    for name, args in (('gcoCreateGeneralGraph', (cint, cint, ptr)),
+                       ('gcoDestroyGraph', (cint, )),
+                       ('gcoSetDataCost', (cint, ptr)),
+                       ('gcoSetAllNeighbors', (cint, ptr, ptr, ptr, cint)),
+                       ('gcoSetSmoothCost', (cint, ptr)),
+                       ('gcoSwap', (cint, cint, ptr)),
+                       ('gcoGetLabels', (cint, ptr))):
+        getattr(lib, name).argtypes = args
+        getattr(lib, name).restype = cint
+    return lib
+
+
+class GridSwap:
+    """The same alpha-beta swap on one ``h x w`` grid with fewer Python
+    calls: edges built once, the GCO C functions called directly, energies
+    converted to integers exactly as ``gco.pygco`` does for float input (so
+    both give identical labellings for the same problem)."""
+
+    _lib = None
+
+    def __init__(self, h: int, w: int, beta: float):
+        if GridSwap._lib is None:
+            GridSwap._lib = _gco_library() or False
+        self.h, self.w, self.beta = h, w, beta
+        idx = np.arange(h * w).reshape(h, w)
+        self.s1 = np.ascontiguousarray(
+            np.r_[idx[:-1].ravel(), idx[:, :-1].ravel()], dtype=np.intc)
+        self.s2 = np.ascontiguousarray(
+            np.r_[idx[1:].ravel(), idx[:, 1:].ravel()], dtype=np.intc)
+        # pygco: edge weights * 1000, smooth costs * 100, unary * 100000
+        self.weights = (np.full(self.s1.size, beta, np.float32) *
+                        1000).astype(np.intc)
+        self.handle = np.empty(1, dtype=np.intc)
+        self.energy = np.empty(1, dtype=np.longlong)
+
+    def __call__(self, unary: np.ndarray, pairwise: np.ndarray) -> np.ndarray:
+        lib = self._lib
+        if not lib:  # another gco-wrapper layout: its public API
+            return np.asarray(gco_swap(unary, pairwise, self.beta, self.h,
+                                       self.w))
+        n_sites, n_lab = unary.shape
+        data = np.ascontiguousarray(
+            (unary.astype(np.float32) * 100000).astype(np.intc))
+        smooth = np.ascontiguousarray(
+            (pairwise.astype(np.float32) * 100).astype(np.intc))
+        labels = np.empty(n_sites, dtype=np.intc)
+        lib.gcoCreateGeneralGraph(n_sites, n_lab, self.handle.ctypes.data)
+        handle = int(self.handle[0])
+        try:
+            lib.gcoSetDataCost(handle, data.ctypes.data)
+            lib.gcoSetAllNeighbors(handle, self.s1.ctypes.data,
+                                   self.s2.ctypes.data,
+                                   self.weights.ctypes.data, self.s1.size)
+            lib.gcoSetSmoothCost(handle, smooth.ctypes.data)
+            lib.gcoSwap(handle, -1, self.energy.ctypes.data)
+            lib.gcoGetLabels(handle, labels.ctypes.data)
+        finally:
+            lib.gcoDestroyGraph(handle)
+        return labels
+
+
+def undominated_labels(unary: np.ndarray, pairwise: np.ndarray) -> np.ndarray:
+    r"""Indices of the labels kept after removing dominated ones.
+
+    Label :math:`m` dominates :math:`l` if :math:`U_p(m) \le U_p(l)` at every
+    cell and :math:`P(m, k) \le P(l, k)` for every other label :math:`k`:
+    relabelling :math:`l \to m` everywhere then never raises the energy (the
+    condition holds against every label, so removed labels can be replaced
+    one after the other), and some minimiser avoids :math:`l`. A label is
+    removed when a label that nothing beats dominates it (ties broken by
+    index), so each removed label has a kept dominator.
+    """
+    n = unary.shape[1]
+    le_unary = (unary[:, :, None] <= unary[:, None, :]).all(0)  # [m, l]
+    # P(m, k) <= P(l, k) for all k not in {l, m}
+    le_pair = pairwise[:, None, :] <= pairwise[None, :, :]  # [m, l, k]
+    idx = np.arange(n)
+    le_pair[idx, :, idx] = True
+    le_pair[:, idx, idx] = True
+    dom = le_unary & le_pair.all(-1)
+    np.fill_diagonal(dom, False)
+    beats = dom & (~dom.T | np.tri(n, k=-1, dtype=bool))
+    unbeaten = ~beats.any(0)
+    return np.flatnonzero(~(beats & unbeaten[:, None]).any(0))
+
+
+def exact_grid_labelling(unary: np.ndarray, pairwise: np.ndarray,
+                         beta: float, h: int, w: int) -> np.ndarray:
+    r"""Exact minimiser by dynamic programming over the grid's columns.
+
+    The state is a column's labelling (:math:`L^h` states); the transition
+    :math:`\min_{s'} D(s') + \beta \sum_r P(s'_r, s_r)` is separable over
+    the rows and is taken one row at a time (:math:`h L^{h+1}` work per
+    column instead of :math:`L^{2h}`).
+    """
+    n_lab = unary.shape[1]
+    u = unary.reshape(h, w, n_lab)
+    bp = beta * pairwise
+
+    def column_cost(c):
+        total = np.zeros((n_lab, ) * h)
+        for r in range(h):
+            shape = [1] * h
+            shape[r] = n_lab
+            total = total + u[r, c].reshape(shape)
+        for r in range(h - 1):
+            shape = [1] * h
+            shape[r] = shape[r + 1] = n_lab
+            total = total + bp.reshape(shape)
+        return total
+
+    dp = column_cost(0)
+    back = []
+    for c in range(1, w):
+        steps = []
+        t = dp
+        for r in range(h):
+            # t[..., s'_r, ...] + bp[s'_r, s_r], min over s'_r -> axis r new
+            moved = np.moveaxis(t, r, -1)[..., :, None] + bp
+            t = np.moveaxis(moved.min(-2), -1, r)
+            steps.append(np.moveaxis(moved.argmin(-2), -1, r))
+        back.append(steps)
+        dp = t + column_cost(c)
+    state = list(np.unravel_index(int(dp.argmin()), dp.shape))
+    cols = [list(state)]
+    for steps in reversed(back):
+        prev = list(state)
+        for r in reversed(range(h)):
+            # steps[r] is indexed by (new s_0..s_r, old s'_{r+1}..)
+            key = tuple(state[:r + 1]) + tuple(prev[r + 1:])
+            prev[r] = int(steps[r][key])
+        state = prev
+        cols.append(list(state))
+    cols.reverse()
+    return np.array(cols, dtype=np.int64).T.reshape(-1)  # [h, w] row-major
+
+
+class PartitionSolver:
+    """Per-output solves of one partition (see the module docstring)."""
+
+    def __init__(self, unary_in: np.ndarray, h: int, w: int, beta: float,
+                 solver: str, exact_states: int = 0):
+        if solver not in SOLVERS:
+            raise ValueError(f'solver must be one of {SOLVERS}, got '
+                             f'{solver!r}')
+        self.unary_in, self.h, self.w, self.beta = unary_in, h, w, beta
+        self.solver, self.exact_states = solver, exact_states
+        n = unary_in.shape[1]
+        self.potts = 1.0 - np.eye(n)
+        if solver == 'fast':
+            self.swap = GridSwap(h, w, beta)
+            self.dmax = (unary_in[:, :, None] - unary_in[:, None, :]).max(0)
+            self.lower = np.tri(n, k=-1, dtype=bool)
+            self.cache = {}
+
+    def __call__(self, offset: np.ndarray, count: np.ndarray,
+                 soft_labels: bool):
+        """``(labels [P], weights [L, n_in] or None for one-hot labels)``
+        of one output whose input-label unary is ``unary_in + offset``
+        (modular diversity and resolve costs)."""
+        if self.solver == 'gco_loop':
+            unary, pairwise, weights = output_energy(
+                self.unary_in + offset[None], count, soft_labels)
+            return np.asarray(gco_swap(unary, pairwise, self.beta, self.h,
+                                       self.w)), weights
+        pairs = soft_pairs(count) if soft_labels else []
+        # 1) input labels dominated by input labels (unary via dmax; Potts
+        #    costs make any input a valid dominator of an input that is in
+        #    no 50/50 pair; inputs in pairs are kept for step 2)
+        dom = self.dmax <= offset[None, :] - offset[:, None]
+        np.fill_diagonal(dom, False)
+        beats = dom & (~dom.T | self.lower)
+        members = sorted({a for pair in pairs for a in pair})
+        if members:
+            beats[:, members] = False
+        unbeaten = ~beats.any(0)
+        keep = np.flatnonzero(~(beats & unbeaten[:, None]).any(0))
+        sub_u = self.unary_in[:, keep] + offset[keep]
+        if not pairs:
+            if len(keep) == 1:
+                return np.full(self.h * self.w, keep[0]), None
+            return keep[self.solve_reduced(
+                sub_u, self.potts[np.ix_(keep, keep)])], None
+        # 2) with the 50/50 labels: the general dominance on what is left
+        n_keep, col = len(keep), {int(a): j for j, a in enumerate(keep)}
+        n_lab = n_keep + len(pairs)
+        weights = np.zeros((n_lab, self.unary_in.shape[1]))
+        weights[np.arange(n_keep), keep] = 1.0
+        pairwise = 1.0 - np.eye(n_lab)
+        extra = np.empty((sub_u.shape[0], len(pairs)))
+        for k, (a, b) in enumerate(pairs):
+            ja, jb = col[a], col[b]
+            weights[n_keep + k, [a, b]] = 0.5
+            pairwise[n_keep + k, [ja, jb]] = SOFT_PAIR_COST
+            pairwise[[ja, jb], n_keep + k] = SOFT_PAIR_COST
+            extra[:, k] = 0.5 * (sub_u[:, ja] + sub_u[:, jb]) - SOFT_LABEL_BIAS
+        unary = np.concatenate([sub_u, extra], 1)
+        keep2 = undominated_labels(unary, pairwise)
+        if len(keep2) == 1:
+            return np.full(self.h * self.w, keep2[0]), weights
+        return keep2[self.solve_reduced(
+            unary[:, keep2], pairwise[np.ix_(keep2, keep2)])], weights
+
+    def solve_reduced(self, unary: np.ndarray, pairwise: np.ndarray):
+        key = (unary.tobytes(), pairwise.tobytes())
+        lab = self.cache.get(key)
+        if lab is not None:
+            return lab
+        h, w = self.h, self.w
+        if unary.shape[1]**min(h, w) <= self.exact_states:
+            if h > w:  # DP along the longer side, state over the shorter
+                lab = exact_grid_labelling(
+                    unary.reshape(h, w, -1).transpose(1, 0, 2).reshape(
+                        h * w, -1), pairwise, self.beta, w, h).reshape(
+                            w, h).T.reshape(-1)
+            else:
+                lab = exact_grid_labelling(unary, pairwise, self.beta, h, w)
+        else:
+            lab = self.swap(unary, pairwise)
+        self.cache[key] = lab
+        return lab
+
+
+# ------------------------------------------------------- partition solver
+def optimise_partition(cost: np.ndarray, A: np.ndarray, beta: float,
+                       gamma: float, thres: float, thres_type: str = 'hard',
+                       set_resolve: bool = True, niter: int = 4,
+                       soft_labels: bool = True,
+                       init: Optional[np.ndarray] = None,
+                       solver: str = 'fast', exact_states: int = 0,
+                       stop_tol: float = 1e-6, trace: Optional[list] = None
+                       ) -> np.ndarray:
+    r"""Labellings ``z [n, h, w, n]`` of one partition (reference
+    ``get_onehot_matrix`` after its prior, with normalised coefficients).
+
+    ``cost [n, h, w]``: unary incl. the prior; ``beta``, ``gamma`` already
+    divided by :math:`hw`, ``thres`` in cells (:math:`\tau hw`); ``init``
+    ``[n, h, w]`` input indices (random when None, torch RNG). Outer sweeps
+    stop early when the reference objective changes by < ``stop_tol``
+    relatively; ``trace`` (a list) receives that objective before and after
+    each sweep. ``exact_states``: column states up to which the reduced
+    problems are solved exactly (``'fast'`` only; 0: always swap).
+    """
+    n, h, w = cost.shape
+    if init is None:
+        init = torch.randint(0, n, (n, h, w)).numpy()
+    unary_in = np.ascontiguousarray(cost.reshape(n, h * w).T,
+                                    dtype=np.float64)  # [P, n]
+    step = PartitionSolver(unary_in, h, w, beta, solver, exact_states)
+    cells = np.arange(h * w)
+    z = np.zeros((n, h * w, n))
+    np.put_along_axis(z, init.reshape(n, h * w, 1), 1.0, axis=-1)
+    counts = z.sum(1)  # [n_out, n_in]
+    total = counts.sum(0)
+    add_cost = None
+
+    def objective():
+        return comixup_objective(cost, z.reshape(n, h, w, n), beta, gamma)
+
+    prev = objective()
+    if trace is not None:
+        trace.append(prev)
+    for it in range(niter):
+        for i in range(n):
+            total -= counts[i]
+            offset = modular_penalty(total, A, gamma, thres, thres_type)
+            if add_cost is not None:
+                offset = offset + gamma * add_cost[i]
+            lab, weights = step(offset, counts[i], soft_labels and it > 0)
+            if weights is None:
+                z[i] = 0.0
+                z[i, cells, lab] = 1.0
+                counts[i] = np.bincount(lab, minlength=n)
+            else:
+                z[i] = weights[lab]
+                counts[i] = z[i].sum(0)
+            total += counts[i]
+        if set_resolve and it == niter - 2:
+            add_cost = resolve_duplicates(counts > 0)
+        loss = objective()
+        if trace is not None:
+            trace.append(loss)
+        if abs(prev - loss) / max(abs(loss), 1e-12) < stop_tol:
+            break
+        prev = loss
+    return z.reshape(n, h, w, n)
+
+
+def compatibility(saliency: torch.Tensor, kernel: int = 8) -> torch.Tensor:
+    r"""Reference ``A_dist``: L1 distance ``[B, B]`` between the most salient
+    locations (argmax of the ``kernel``-pooled saliency, stride 1)."""
+    k = min(kernel, saliency.shape[-2], saliency.shape[-1])
+    z = torch.nn.functional.avg_pool2d(saliency[:, None], k, stride=1)[:, 0]
+    flat = z.flatten(1).argmax(1)
+    loc = torch.stack([flat // z.shape[-1], flat % z.shape[-1]], 1).float()
+    return (loc[:, None] - loc[None]).abs().sum(-1)
+
+
+def partition_problem(sal_blocks: torch.Tensor, a_dist: torch.Tensor,
+                      omega: float, eta: float, alpha: float
+                      ) -> Tuple[np.ndarray, np.ndarray]:
+    r"""``(cost [n, h, w], A [n, n])`` of one partition (reference
+    ``mixup_process`` + the prior of ``get_onehot_matrix``): normalised
+    block saliency :math:`\hat s`, :math:`u = -\hat s - \eta/(hw) \log(\pi +
+    10^{-8})` with :math:`\pi \sim Dir(\alpha 1_n)`, :math:`A = (1-\omega) I
+    + \omega\, n\, A_{dist} / \sum A_{dist}` (:math:`A = (1-\omega) I` when
+    all peaks coincide; the reference divides by zero there)."""
+    n, h, w = sal_blocks.shape
+    s = sal_blocks.double()
+    s = s / s.flatten(1).sum(1).clamp_min(1e-12).view(n, 1, 1)
+    prior = torch.distributions.Dirichlet(
+        torch.full((n, ), float(alpha), dtype=torch.float64)).sample()
+    cost = -s - eta / (h * w) * torch.log(prior + 1e-8).view(n, 1, 1)
+    dist = a_dist.double()
+    total = dist.sum()
+    dist = dist / total * n if total > 0 else torch.zeros_like(dist)
+    A = (1 - omega) * torch.eye(n, dtype=torch.float64) + omega * dist
+    return cost.numpy(), A.numpy()
+
+
+def brute_force_grid(unary: np.ndarray, pairwise: np.ndarray, beta: float,
+                     h: int, w: int) -> float:
+    """Minimum energy over all labellings (tests, tiny grids only)."""
+    n_lab = unary.shape[1]
+    return min(
+        grid_energy(np.array(lab), unary, pairwise, beta, h, w)
+        for lab in itertools.product(range(n_lab), repeat=h * w))
