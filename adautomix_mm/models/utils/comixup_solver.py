@@ -247,6 +247,18 @@ class GridSwap:
         return labels
 
 
+_MASKS = {}
+
+
+def _dominance_masks(n: int):
+    """``(k in {m, l} as [m, l, k], strictly-lower-index [m, l])``."""
+    if n not in _MASKS:
+        eye = np.eye(n, dtype=bool)
+        _MASKS[n] = (eye[:, None, :] | eye[None, :, :],
+                     np.tri(n, k=-1, dtype=bool))
+    return _MASKS[n]
+
+
 def undominated_labels(unary: np.ndarray, pairwise: np.ndarray) -> np.ndarray:
     r"""Indices of the labels kept after removing dominated ones.
 
@@ -259,15 +271,13 @@ def undominated_labels(unary: np.ndarray, pairwise: np.ndarray) -> np.ndarray:
     index), so each removed label has a kept dominator.
     """
     n = unary.shape[1]
+    ignore, lower = _dominance_masks(n)
     le_unary = (unary[:, :, None] <= unary[:, None, :]).all(0)  # [m, l]
     # P(m, k) <= P(l, k) for all k not in {l, m}
-    le_pair = pairwise[:, None, :] <= pairwise[None, :, :]  # [m, l, k]
-    idx = np.arange(n)
-    le_pair[idx, :, idx] = True
-    le_pair[:, idx, idx] = True
+    le_pair = (pairwise[:, None, :] <= pairwise[None, :, :]) | ignore
     dom = le_unary & le_pair.all(-1)
     np.fill_diagonal(dom, False)
-    beats = dom & (~dom.T | np.tri(n, k=-1, dtype=bool))
+    beats = dom & (~dom.T | lower)
     unbeaten = ~beats.any(0)
     return np.flatnonzero(~(beats & unbeaten[:, None]).any(0))
 
@@ -370,14 +380,15 @@ class PartitionSolver:
             return keep[self.solve_reduced(
                 sub_u, self.potts[np.ix_(keep, keep)])], None
         # 2) with the 50/50 labels: the general dominance on what is left
-        n_keep, col = len(keep), {int(a): j for j, a in enumerate(keep)}
+        n_keep = len(keep)
         n_lab = n_keep + len(pairs)
         weights = np.zeros((n_lab, self.unary_in.shape[1]))
         weights[np.arange(n_keep), keep] = 1.0
         pairwise = 1.0 - np.eye(n_lab)
         extra = np.empty((sub_u.shape[0], len(pairs)))
+        cols = np.searchsorted(keep, pairs)
         for k, (a, b) in enumerate(pairs):
-            ja, jb = col[a], col[b]
+            ja, jb = cols[k]
             weights[n_keep + k, [a, b]] = 0.5
             pairwise[n_keep + k, [ja, jb]] = SOFT_PAIR_COST
             pairwise[[ja, jb], n_keep + k] = SOFT_PAIR_COST
