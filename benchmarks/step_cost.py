@@ -30,12 +30,24 @@ HEAD = dict(type='LinearClsHead', num_classes=10, in_channels=128,
             loss=dict(type='CrossEntropyLoss', use_soft=True))
 
 
+# Batch mixers (MMPretrain's and the plugin's BATCH_AUGMENTS) on a plain
+# ImageClassifier through ``train_cfg=dict(augments=...)``.
+BATCH_MIXERS = ('Mixup', 'CutMix', 'ResizeMix', 'FMix', 'SaliencyMix',
+                'GridMix')
+
+
 def models():
     """``(name, config, reference_passes)``."""
     vanilla_head = dict(HEAD, loss=dict(type='CrossEntropyLoss'))
     yield 'vanilla', dict(type='ImageClassifier', backbone=BACKBONE,
                           neck=dict(type='GlobalAveragePooling'),
                           head=vanilla_head), False
+    for mixer in BATCH_MIXERS:
+        yield f'batch_{mixer.lower()}', dict(
+            type='ImageClassifier', backbone=BACKBONE,
+            neck=dict(type='GlobalAveragePooling'), head=HEAD,
+            data_preprocessor=dict(num_classes=10),
+            train_cfg=dict(augments=dict(type=mixer, alpha=1.0))), False
     for n in (2, 3):
         cfg = dict(
             type='AdAutoMix', backbone=BACKBONE,
@@ -85,10 +97,11 @@ def one_step(model, wrapper, data, step) -> float:
     return time.perf_counter() - start
 
 
-def time_steps(batch, iters):
+def time_steps(batch, iters, only=None):
     """Median step time per model. The models take their steps in turn
     (round robin), so a slow phase of the machine hits all of them."""
-    runs = {name: build(cfg, passes) for name, cfg, passes in models()}
+    runs = {name: build(cfg, passes) for name, cfg, passes in models()
+            if only is None or name in only}
     data = dict(inputs=[torch.randint(0, 255, (1, 28, 28), dtype=torch.uint8)
                         for _ in range(batch)],
                 data_samples=[DataSample().set_gt_label(i % 10)
@@ -108,8 +121,13 @@ def main():
     parser.add_argument('--batch', type=int, default=64)
     parser.add_argument('--out', default=osp.join(
         osp.dirname(__file__), 'results', 'step_cost.json'))
+    parser.add_argument(
+        '--models', default=None,
+        help='comma-separated subset (vanilla is always included)')
     args = parser.parse_args()
-    seconds = time_steps(args.batch, args.iters)
+    only = None if args.models is None else \
+        {'vanilla', *args.models.split(',')}
+    seconds = time_steps(args.batch, args.iters, only)
     result = dict(
         what='median seconds per training step, same run; ratio to vanilla',
         model='ResNet-18 CIFAR stem, width 16, 1x28x28 input',
@@ -119,7 +137,8 @@ def main():
         ratio_to_vanilla={k: v / seconds['vanilla'] for k, v in seconds.items()},
         saved_by_one_clean_teacher_pass={
             f'n{n}': 1.0 - seconds[f'adautomix_n{n}'] /
-            seconds[f'adautomix_n{n}_reference_passes'] for n in (2, 3)})
+            seconds[f'adautomix_n{n}_reference_passes'] for n in (2, 3)
+            if f'adautomix_n{n}' in seconds})
     import os
     os.makedirs(osp.dirname(args.out), exist_ok=True)
     with open(args.out, 'w') as f:
