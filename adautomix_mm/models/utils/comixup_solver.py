@@ -349,7 +349,7 @@ class PartitionSolver:
             self.swap = GridSwap(h, w, beta)
             self.dmax = (unary_in[:, :, None] - unary_in[:, None, :]).max(0)
             self.lower = np.tri(n, k=-1, dtype=bool)
-            self.cache = {}
+            self.cache, self.structures = {}, {}
 
     def __call__(self, offset: np.ndarray, count: np.ndarray,
                  soft_labels: bool):
@@ -380,25 +380,36 @@ class PartitionSolver:
             return keep[self.solve_reduced(
                 sub_u, self.potts[np.ix_(keep, keep)])], None
         # 2) with the 50/50 labels: the general dominance on what is left
-        n_keep = len(keep)
-        n_lab = n_keep + len(pairs)
-        weights = np.zeros((n_lab, self.unary_in.shape[1]))
-        weights[np.arange(n_keep), keep] = 1.0
-        pairwise = 1.0 - np.eye(n_lab)
-        extra = np.empty((sub_u.shape[0], len(pairs)))
-        cols = np.searchsorted(keep, pairs)
-        for k, (a, b) in enumerate(pairs):
-            ja, jb = cols[k]
-            weights[n_keep + k, [a, b]] = 0.5
-            pairwise[n_keep + k, [ja, jb]] = SOFT_PAIR_COST
-            pairwise[[ja, jb], n_keep + k] = SOFT_PAIR_COST
-            extra[:, k] = 0.5 * (sub_u[:, ja] + sub_u[:, jb]) - SOFT_LABEL_BIAS
+        weights, pairwise, cols = self.soft_structure(keep, pairs)
+        extra = 0.5 * (sub_u[:, cols[:, 0]] + sub_u[:, cols[:, 1]]) \
+            - SOFT_LABEL_BIAS
         unary = np.concatenate([sub_u, extra], 1)
         keep2 = undominated_labels(unary, pairwise)
         if len(keep2) == 1:
             return np.full(self.h * self.w, keep2[0]), weights
         return keep2[self.solve_reduced(
             unary[:, keep2], pairwise[np.ix_(keep2, keep2)])], weights
+
+    def soft_structure(self, keep: np.ndarray, pairs: list):
+        """``(weights [L, n_in], pairwise [L, L], pair columns [k, 2])`` of
+        the kept inputs followed by the 50/50 labels (memoised)."""
+        key = (keep.tobytes(), tuple(pairs))
+        found = self.structures.get(key)
+        if found is not None:
+            return found
+        n_keep = len(keep)
+        n_lab = n_keep + len(pairs)
+        weights = np.zeros((n_lab, self.unary_in.shape[1]))
+        weights[np.arange(n_keep), keep] = 1.0
+        pairwise = 1.0 - np.eye(n_lab)
+        cols = np.searchsorted(keep, pairs).reshape(-1, 2)
+        for k, (a, b) in enumerate(pairs):
+            ja, jb = cols[k]
+            weights[n_keep + k, [a, b]] = 0.5
+            pairwise[n_keep + k, [ja, jb]] = SOFT_PAIR_COST
+            pairwise[[ja, jb], n_keep + k] = SOFT_PAIR_COST
+        self.structures[key] = (weights, pairwise, cols)
+        return weights, pairwise, cols
 
     def solve_reduced(self, unary: np.ndarray, pairwise: np.ndarray):
         key = (unary.tobytes(), pairwise.tobytes())
