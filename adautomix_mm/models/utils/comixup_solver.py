@@ -259,7 +259,17 @@ def _dominance_masks(n: int):
     return _MASKS[n]
 
 
-def undominated_labels(unary: np.ndarray, pairwise: np.ndarray) -> np.ndarray:
+def pairwise_ok(pairwise: np.ndarray) -> np.ndarray:
+    """``[m, l]``: :math:`P(m, k) \\le P(l, k)` for every label
+    :math:`k \\notin \\{l, m\\}`, False on the diagonal."""
+    ignore = _dominance_masks(pairwise.shape[0])[0]
+    ok = ((pairwise[:, None, :] <= pairwise[None, :, :]) | ignore).all(-1)
+    np.fill_diagonal(ok, False)
+    return ok
+
+
+def undominated_labels(unary: np.ndarray, pairwise: np.ndarray,
+                       pair_ok: Optional[np.ndarray] = None) -> np.ndarray:
     r"""Indices of the labels kept after removing dominated ones.
 
     Label :math:`m` dominates :math:`l` if :math:`U_p(m) \le U_p(l)` at every
@@ -268,15 +278,15 @@ def undominated_labels(unary: np.ndarray, pairwise: np.ndarray) -> np.ndarray:
     condition holds against every label, so removed labels can be replaced
     one after the other), and some minimiser avoids :math:`l`. A label is
     removed when a label that nothing beats dominates it (ties broken by
-    index), so each removed label has a kept dominator.
+    index), so each removed label has a kept dominator. ``pair_ok``: the
+    pairwise condition ``[m, l]`` if already known (:func:`pairwise_ok`).
     """
     n = unary.shape[1]
-    ignore, lower = _dominance_masks(n)
-    le_unary = (unary[:, :, None] <= unary[:, None, :]).all(0)  # [m, l]
-    # P(m, k) <= P(l, k) for all k not in {l, m}
-    le_pair = (pairwise[:, None, :] <= pairwise[None, :, :]) | ignore
-    dom = le_unary & le_pair.all(-1)
-    np.fill_diagonal(dom, False)
+    lower = _dominance_masks(n)[1]
+    if pair_ok is None:
+        pair_ok = pairwise_ok(pairwise)
+    # the diagonal of pair_ok is False, so no label dominates itself
+    dom = (unary[:, :, None] <= unary[:, None, :]).all(0) & pair_ok
     beats = dom & (~dom.T | lower)
     unbeaten = ~beats.any(0)
     return np.flatnonzero(~(beats & unbeaten[:, None]).any(0))
@@ -349,6 +359,7 @@ class PartitionSolver:
             self.swap = GridSwap(h, w, beta)
             self.dmax = (unary_in[:, :, None] - unary_in[:, None, :]).max(0)
             self.lower = np.tri(n, k=-1, dtype=bool)
+            self.offdiag = ~np.eye(n, dtype=bool)
             self.cache, self.structures = {}, {}
 
     def __call__(self, offset: np.ndarray, count: np.ndarray,
@@ -365,8 +376,7 @@ class PartitionSolver:
         # 1) input labels dominated by input labels (unary via dmax; Potts
         #    costs make any input a valid dominator of an input that is in
         #    no 50/50 pair; inputs in pairs are kept for step 2)
-        dom = self.dmax <= offset[None, :] - offset[:, None]
-        np.fill_diagonal(dom, False)
+        dom = (self.dmax <= offset[None, :] - offset[:, None]) & self.offdiag
         beats = dom & (~dom.T | self.lower)
         members = sorted({a for pair in pairs for a in pair})
         if members:
@@ -380,19 +390,20 @@ class PartitionSolver:
             return keep[self.solve_reduced(
                 sub_u, self.potts[np.ix_(keep, keep)])], None
         # 2) with the 50/50 labels: the general dominance on what is left
-        weights, pairwise, cols = self.soft_structure(keep, pairs)
+        weights, pairwise, cols, pair_ok = self.soft_structure(keep, pairs)
         extra = 0.5 * (sub_u[:, cols[:, 0]] + sub_u[:, cols[:, 1]]) \
             - SOFT_LABEL_BIAS
         unary = np.concatenate([sub_u, extra], 1)
-        keep2 = undominated_labels(unary, pairwise)
+        keep2 = undominated_labels(unary, pairwise, pair_ok)
         if len(keep2) == 1:
             return np.full(self.h * self.w, keep2[0]), weights
         return keep2[self.solve_reduced(
             unary[:, keep2], pairwise[np.ix_(keep2, keep2)])], weights
 
     def soft_structure(self, keep: np.ndarray, pairs: list):
-        """``(weights [L, n_in], pairwise [L, L], pair columns [k, 2])`` of
-        the kept inputs followed by the 50/50 labels (memoised)."""
+        """``(weights [L, n_in], pairwise [L, L], pair columns [k, 2],
+        pairwise_ok [L, L])`` of the kept inputs followed by the 50/50
+        labels (memoised)."""
         key = (keep.tobytes(), tuple(pairs))
         found = self.structures.get(key)
         if found is not None:
@@ -408,8 +419,9 @@ class PartitionSolver:
             weights[n_keep + k, [a, b]] = 0.5
             pairwise[n_keep + k, [ja, jb]] = SOFT_PAIR_COST
             pairwise[[ja, jb], n_keep + k] = SOFT_PAIR_COST
-        self.structures[key] = (weights, pairwise, cols)
-        return weights, pairwise, cols
+        found = (weights, pairwise, cols, pairwise_ok(pairwise))
+        self.structures[key] = found
+        return found
 
     def solve_reduced(self, unary: np.ndarray, pairwise: np.ndarray):
         key = (unary.tobytes(), pairwise.tobytes())
