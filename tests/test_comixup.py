@@ -156,6 +156,22 @@ def test_output_step_equals_brute_force_on_tiny_grids(seed):
     assert cs.grid_energy(swap, unary, pairwise, beta, h, w) >= best - 1e-9
 
 
+@pytest.mark.parametrize('seed', range(6))
+def test_potts_step_equals_brute_force_on_tiny_grids(seed):
+    """A step without 50/50 labels (dominance and margin removal, exact DP)
+    reaches the brute-force minimum over all input labels."""
+    rng = np.random.default_rng(seed)
+    n, h, w, beta = 5, 2, 3, 0.04
+    unary_in = rng.normal(0, 0.1, (h * w, n))
+    offset = np.where(rng.random(n) < 0.4, 0.5, 0.0)
+    step = cs.PartitionSolver(unary_in, h, w, beta, 'fast', exact_states=10**6)
+    lab, weights = step(offset, np.ones(n), soft_labels=False)
+    assert weights is None
+    unary, potts = unary_in + offset, 1 - np.eye(n)
+    assert cs.grid_energy(lab, unary, potts, beta, h, w) == pytest.approx(
+        cs.brute_force_grid(unary, potts, beta, h, w), abs=1e-12)
+
+
 @pytest.mark.parametrize('seed', range(10))
 def test_removing_dominated_labels_keeps_the_minimum(seed):
     rng = np.random.default_rng(seed)

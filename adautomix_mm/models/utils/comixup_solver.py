@@ -31,9 +31,14 @@ Two solvers of the same per-output energies:
   *dominated* by another label (unary never lower at any cell, smoothness
   cost never lower against any remaining label) are removed, which never
   changes the minimum (replacing a dominated label by its dominator
-  everywhere cannot raise the energy); the rest is solved exactly by dynamic
-  programming over grid columns when few labels remain (``exact_states``),
-  otherwise by the same alpha-beta swap on the remaining labels.
+  everywhere cannot raise the energy), and so are labels whose unary exceeds
+  the cell's cheapest label by more than :math:`\beta\,\deg(p)` at every
+  cell (moving that one cell to the cheapest label would lower the energy,
+  so neither a minimum nor a swap-local minimum uses them; Potts steps
+  only); the rest is solved by the same alpha-beta swap on the remaining
+  labels, or exactly by dynamic programming over grid columns when at most
+  ``exact_states`` column states remain (0 by default: the swap is faster
+  on these grids). Labellings solved in the same partition are memoised.
 """
 import ctypes
 import itertools
@@ -220,6 +225,7 @@ class GridSwap:
                         1000).astype(np.intc)
         self.handle = np.empty(1, dtype=np.intc)
         self.energy = np.empty(1, dtype=np.longlong)
+        self.smooth = {}  # integer smooth-cost matrices by float bytes
 
     def __call__(self, unary: np.ndarray, pairwise: np.ndarray) -> np.ndarray:
         lib = self._lib
@@ -227,10 +233,15 @@ class GridSwap:
             return np.asarray(gco_swap(unary, pairwise, self.beta, self.h,
                                        self.w))
         n_sites, n_lab = unary.shape
+        # C order: GCO reads the raw buffers (site-major unary)
         data = np.ascontiguousarray(
             (unary.astype(np.float32) * 100000).astype(np.intc))
-        smooth = np.ascontiguousarray(
-            (pairwise.astype(np.float32) * 100).astype(np.intc))
+        key = pairwise.tobytes()
+        smooth = self.smooth.get(key)
+        if smooth is None:
+            smooth = np.ascontiguousarray(
+                (pairwise.astype(np.float32) * 100).astype(np.intc))
+            self.smooth[key] = smooth
         labels = np.empty(n_sites, dtype=np.intc)
         lib.gcoCreateGeneralGraph(n_sites, n_lab, self.handle.ctypes.data)
         handle = int(self.handle[0])
@@ -360,6 +371,13 @@ class PartitionSolver:
             self.dmax = (unary_in[:, :, None] - unary_in[:, None, :]).max(0)
             self.lower = np.tri(n, k=-1, dtype=bool)
             self.offdiag = ~np.eye(n, dtype=bool)
+            deg = np.zeros((h, w))
+            deg[1:] += 1
+            deg[:-1] += 1
+            deg[:, 1:] += 1
+            deg[:, :-1] += 1
+            self.margin = beta * deg.reshape(-1, 1)
+            self.margin_prune = True
             self.cache, self.structures = {}, {}
 
     def __call__(self, offset: np.ndarray, count: np.ndarray,
@@ -384,6 +402,9 @@ class PartitionSolver:
         unbeaten = ~beats.any(0)
         keep = np.flatnonzero(~(beats & unbeaten[:, None]).any(0))
         sub_u = self.unary_in[:, keep] + offset[keep]
+        if not pairs and self.margin_prune:
+            near = (sub_u <= sub_u.min(1, keepdims=True) + self.margin).any(0)
+            keep, sub_u = keep[near], sub_u[:, near]
         if not pairs:
             if len(keep) == 1:
                 return np.full(self.h * self.w, keep[0]), None
@@ -469,7 +490,7 @@ def optimise_partition(cost: np.ndarray, A: np.ndarray, beta: float,
     unary_in = np.ascontiguousarray(cost.reshape(n, h * w).T,
                                     dtype=np.float64)  # [P, n]
     step = PartitionSolver(unary_in, h, w, beta, solver, exact_states)
-    cells = np.arange(h * w)
+    eye = np.eye(n)
     z = np.zeros((n, h * w, n))
     np.put_along_axis(z, init.reshape(n, h * w, 1), 1.0, axis=-1)
     counts = z.sum(1)  # [n_out, n_in]
@@ -490,8 +511,7 @@ def optimise_partition(cost: np.ndarray, A: np.ndarray, beta: float,
                 offset = offset + gamma * add_cost[i]
             lab, weights = step(offset, counts[i], soft_labels and it > 0)
             if weights is None:
-                z[i] = 0.0
-                z[i, cells, lab] = 1.0
+                z[i] = eye[lab]
                 counts[i] = np.bincount(lab, minlength=n)
             else:
                 z[i] = weights[lab]
