@@ -9,7 +9,8 @@ same objective, on the same problems, in one run.
 * ``gco_loop``: the package's ``solver='gco_loop'`` (numpy energies, one
   ``gco.cut_grid_graph`` per output over all labels).
 * ``fast``: the package's default solver (dominated labels removed, direct
-  GCO calls, identical reduced problems solved once).
+  GCO calls, identical reduced problems solved once, the partitions stepped
+  together), as ``CoMixup`` runs it.
 
 The saliency is synthetic (two Gaussian blobs of random centre, width and
 height per image plus uniform noise; ``--seed``); the reference defaults
@@ -152,6 +153,10 @@ def problems(sal, generator):
 def solve(name, probs):
     cells = BLOCKS * BLOCKS
     beta, gamma, thres = BETA / cells, GAMMA / cells, THRES * cells
+    if name == 'fast':  # the partitions stepped together
+        return cs.optimise_partitions(
+            [c for c, _, _ in probs], [a for _, a, _ in probs], beta, gamma,
+            thres, 'hard', True, NITER, True, [i for _, _, i in probs])
     zs = []
     for cost, A, init in probs:
         if name == 'reference_loop':

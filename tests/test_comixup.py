@@ -99,6 +99,21 @@ def test_optimised_objective_never_worse_than_random_start(seed, solver):
     assert np.allclose(z.sum(-1), 1.0)
 
 
+def test_partitions_stepped_together_equal_separate_runs():
+    """Lockstep over partitions (with a smaller last one and different
+    early stops) gives each partition its own run's labelling."""
+    probs = [random_partition(s, n=n) for s, n in ((0, 6), (1, 6), (2, 4))]
+    co = coefficients()
+    inits = [np.random.default_rng(s).integers(0, c.shape[0], c.shape)
+             for s, (c, _) in enumerate(probs)]
+    together = cs.optimise_partitions(
+        [c for c, _ in probs], [a for _, a in probs], co['beta'],
+        co['gamma'], co['thres'], 'hard', True, 6, True, inits)
+    for (c, a), init, z in zip(probs, inits, together):
+        alone = cs.optimise_partition(c, a, **co, niter=6, init=init)
+        assert np.array_equal(z, alone)
+
+
 @pytest.mark.parametrize('seed', range(4))
 def test_sweeps_descend_the_objective_when_each_step_is_exact(seed):
     """Without threshold, compatibility, 50/50 labels and resolve costs the

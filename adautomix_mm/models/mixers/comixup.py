@@ -10,7 +10,7 @@ import torch.nn.functional as F
 
 from mmpretrain.registry import MODELS
 from ..utils.comixup_solver import (SOLVERS, compatibility, import_gco,
-                                    optimise_partition, partition_problem)
+                                    optimise_partitions, partition_problem)
 from ..utils.mixing import mix_targets_by_area
 
 THRES_TYPES = ('hard', 'soft')
@@ -108,19 +108,22 @@ class CoMixup:
         size = max(1, sal.shape[-1] // blocks)
         sal_blocks = F.avg_pool2d(sal[:, None], size)[:, 0]
         h, w = sal_blocks.shape[-2:]
-        out = []
+        starts, costs, As, inits = [], [], [], []
         for start in range(0, sal.size(0), self.m_part):
             stop = min(start + self.m_part, sal.size(0))
             cost, A = partition_problem(sal_blocks[start:stop],
                                         a_dist[start:stop, start:stop],
                                         self.omega, self.eta, self.alpha)
-            z = optimise_partition(
-                cost, A, beta=self.beta / (h * w), gamma=self.gamma / (h * w),
-                thres=self.thres * h * w, thres_type=self.thres_type,
-                set_resolve=self.set_resolve, niter=self.niter,
-                solver=self.solver)
-            out.append((start, torch.from_numpy(z)))
-        return out
+            starts.append(start)
+            costs.append(cost)
+            As.append(A)
+            inits.append(torch.randint(0, stop - start, cost.shape).numpy())
+        zs = optimise_partitions(
+            costs, As, beta=self.beta / (h * w), gamma=self.gamma / (h * w),
+            thres=self.thres * h * w, thres_type=self.thres_type,
+            set_resolve=self.set_resolve, niter=self.niter, soft_labels=True,
+            inits=inits, solver=self.solver)
+        return [(s, torch.from_numpy(z)) for s, z in zip(starts, zs)]
 
     def __call__(self, inputs: torch.Tensor, targets: torch.Tensor,
                  saliency: torch.Tensor, mean=None, std=None):

@@ -354,6 +354,29 @@ def exact_grid_labelling(unary: np.ndarray, pairwise: np.ndarray,
     return np.array(cols, dtype=np.int64).T.reshape(-1)  # [h, w] row-major
 
 
+def member_mask(pairs_per_group: list, n: int) -> np.ndarray:
+    """``[G, n]``: inputs that are in one of the group's 50/50 pairs."""
+    mask = np.zeros((len(pairs_per_group), n), dtype=bool)
+    for g, pairs in enumerate(pairs_per_group):
+        for a, b in pairs:
+            mask[g, a] = mask[g, b] = True
+    return mask
+
+
+def stage_one_removed(dmax: np.ndarray, offset: np.ndarray,
+                      offdiag: np.ndarray, lower: np.ndarray,
+                      members: np.ndarray) -> np.ndarray:
+    r"""``[G, n]`` input labels removed for an input label dominator, for G
+    problems at once: :math:`m` dominates :math:`l` iff ``dmax[m, l] <=
+    offset[l] - offset[m]``; inputs in a 50/50 pair (``members``) are never
+    removed here; a label is removed when a label nothing beats (ties by
+    index) dominates it."""
+    dom = (dmax <= offset[:, None, :] - offset[:, :, None]) & offdiag
+    beats = dom & (~dom.transpose(0, 2, 1) | lower) & ~members[:, None, :]
+    unbeaten = ~beats.any(1)
+    return (beats & unbeaten[:, :, None]).any(1)
+
+
 class PartitionSolver:
     """Per-output solves of one partition (see the module docstring)."""
 
@@ -394,13 +417,13 @@ class PartitionSolver:
         # 1) input labels dominated by input labels (unary via dmax; Potts
         #    costs make any input a valid dominator of an input that is in
         #    no 50/50 pair; inputs in pairs are kept for step 2)
-        dom = (self.dmax <= offset[None, :] - offset[:, None]) & self.offdiag
-        beats = dom & (~dom.T | self.lower)
-        members = sorted({a for pair in pairs for a in pair})
-        if members:
-            beats[:, members] = False
-        unbeaten = ~beats.any(0)
-        keep = np.flatnonzero(~(beats & unbeaten[:, None]).any(0))
+        removed = stage_one_removed(self.dmax[None], offset[None],
+                                    self.offdiag, self.lower,
+                                    member_mask([pairs], offset.size))[0]
+        return self.finish(np.flatnonzero(~removed), offset, pairs)
+
+    def finish(self, keep: np.ndarray, offset: np.ndarray, pairs: list):
+        """The step after the input-by-input removal (``keep``)."""
         sub_u = self.unary_in[:, keep] + offset[keep]
         if not pairs and self.margin_prune:
             near = (sub_u <= sub_u.min(1, keepdims=True) + self.margin).any(0)
@@ -484,48 +507,108 @@ def optimise_partition(cost: np.ndarray, A: np.ndarray, beta: float,
     each sweep. ``exact_states``: column states up to which the reduced
     problems are solved exactly (``'fast'`` only; 0: always swap).
     """
-    n, h, w = cost.shape
     if init is None:
-        init = torch.randint(0, n, (n, h, w)).numpy()
-    unary_in = np.ascontiguousarray(cost.reshape(n, h * w).T,
-                                    dtype=np.float64)  # [P, n]
-    step = PartitionSolver(unary_in, h, w, beta, solver, exact_states)
+        init = torch.randint(0, cost.shape[0], cost.shape).numpy()
+    return optimise_partitions(
+        [cost], [A], beta, gamma, thres, thres_type, set_resolve, niter,
+        soft_labels, [init], solver, exact_states, stop_tol,
+        None if trace is None else [trace])[0]
+
+
+def optimise_partitions(costs: list, As: list, beta: float, gamma: float,
+                        thres: float, thres_type: str, set_resolve: bool,
+                        niter: int, soft_labels: bool, inits: list,
+                        solver: str = 'fast', exact_states: int = 0,
+                        stop_tol: float = 1e-6,
+                        traces: Optional[list] = None) -> list:
+    """:func:`optimise_partition` of several independent partitions, the
+    same-sized ones stepped together so that the per-output arithmetic
+    (modular costs, input-by-input dominance, count updates) is done once
+    for all of them; each partition's steps, early stop and resolve are
+    exactly those of its own run."""
+    out = [None] * len(costs)
+    sizes = sorted({c.shape for c in costs})
+    for shape in sizes:
+        idx = [k for k, c in enumerate(costs) if c.shape == shape]
+        res = _optimise_group(
+            [costs[k] for k in idx], [As[k] for k in idx], beta, gamma, thres,
+            thres_type, set_resolve, niter, soft_labels,
+            [inits[k] for k in idx], solver, exact_states, stop_tol,
+            None if traces is None else [traces[k] for k in idx])
+        for k, z in zip(idx, res):
+            out[k] = z
+    return out
+
+
+def _optimise_group(costs, As, beta, gamma, thres, thres_type, set_resolve,
+                    niter, soft_labels, inits, solver, exact_states,
+                    stop_tol, traces):
+    n, h, w = costs[0].shape
+    G, P = len(costs), h * w
+    A = np.stack(As)
+    steps = [PartitionSolver(
+        np.ascontiguousarray(c.reshape(n, P).T, dtype=np.float64), h, w,
+        beta, solver, exact_states) for c in costs]
+    fast = solver == 'fast'
+    if fast:
+        dmax = np.stack([st.dmax for st in steps])
+        offdiag, lower = steps[0].offdiag, steps[0].lower
     eye = np.eye(n)
-    z = np.zeros((n, h * w, n))
-    np.put_along_axis(z, init.reshape(n, h * w, 1), 1.0, axis=-1)
-    counts = z.sum(1)  # [n_out, n_in]
-    total = counts.sum(0)
+    z = np.zeros((G, n, P, n))
+    for g, init in enumerate(inits):
+        np.put_along_axis(z[g], init.reshape(n, P, 1), 1.0, axis=-1)
+    counts = z.sum(2)  # [G, n_out, n_in]
+    total = counts.sum(1)  # [G, n_in]
     add_cost = None
+    active = list(range(G))
 
-    def objective():
-        return comixup_objective(cost, z.reshape(n, h, w, n), beta, gamma)
+    def objective(g):
+        return comixup_objective(costs[g], z[g].reshape(n, h, w, n), beta,
+                                 gamma)
 
-    prev = objective()
-    if trace is not None:
-        trace.append(prev)
+    prev = [objective(g) for g in range(G)]
+    if traces is not None:
+        for g in range(G):
+            traces[g].append(prev[g])
     for it in range(niter):
+        soft = soft_labels and it > 0
         for i in range(n):
-            total -= counts[i]
-            offset = modular_penalty(total, A, gamma, thres, thres_type)
+            total -= counts[:, i]
+            ap = np.einsum('gmn,gn->gm', A, total)
+            over = ap > thres
+            offset = 2 * gamma * over * (ap - thres
+                                         if thres_type == 'soft' else ap)
             if add_cost is not None:
-                offset = offset + gamma * add_cost[i]
-            lab, weights = step(offset, counts[i], soft_labels and it > 0)
-            if weights is None:
-                z[i] = eye[lab]
-                counts[i] = np.bincount(lab, minlength=n)
-            else:
-                z[i] = weights[lab]
-                counts[i] = z[i].sum(0)
-            total += counts[i]
+                offset = offset + gamma * add_cost[:, i]
+            if fast:
+                pairs = [soft_pairs(counts[g, i]) if soft else []
+                         for g in range(G)]
+                removed = stage_one_removed(dmax, offset, offdiag, lower,
+                                            member_mask(pairs, n))
+            for g in active:
+                if fast:
+                    lab, weights = steps[g].finish(
+                        np.flatnonzero(~removed[g]), offset[g], pairs[g])
+                else:
+                    lab, weights = steps[g](offset[g], counts[g, i], soft)
+                z[g, i] = eye[lab] if weights is None else weights[lab]
+            counts[:, i] = z[:, i].sum(1)
+            total += counts[:, i]
         if set_resolve and it == niter - 2:
-            add_cost = resolve_duplicates(counts > 0)
-        loss = objective()
-        if trace is not None:
-            trace.append(loss)
-        if abs(prev - loss) / max(abs(loss), 1e-12) < stop_tol:
+            add_cost = np.stack([resolve_duplicates(counts[g] > 0)
+                                 for g in range(G)])
+        still = []
+        for g in active:
+            loss = objective(g)
+            if traces is not None:
+                traces[g].append(loss)
+            if abs(prev[g] - loss) / max(abs(loss), 1e-12) >= stop_tol:
+                still.append(g)
+            prev[g] = loss
+        active = still  # stopped partitions keep their labellings
+        if not active:
             break
-        prev = loss
-    return z.reshape(n, h, w, n)
+    return [z[g].reshape(n, h, w, n) for g in range(G)]
 
 
 def compatibility(saliency: torch.Tensor, kernel: int = 8) -> torch.Tensor:
