@@ -41,7 +41,6 @@ Two solvers of the same per-output energies:
   on these grids). Labellings solved in the same partition are memoised.
 """
 import ctypes
-import itertools
 from typing import Optional, Tuple
 
 import numpy as np
@@ -641,12 +640,3 @@ def partition_problem(sal_blocks: torch.Tensor, a_dist: torch.Tensor,
     dist = dist / total * n if total > 0 else torch.zeros_like(dist)
     A = (1 - omega) * torch.eye(n, dtype=torch.float64) + omega * dist
     return cost.numpy(), A.numpy()
-
-
-def brute_force_grid(unary: np.ndarray, pairwise: np.ndarray, beta: float,
-                     h: int, w: int) -> float:
-    """Minimum energy over all labellings (tests, tiny grids only)."""
-    n_lab = unary.shape[1]
-    return min(
-        grid_energy(np.array(lab), unary, pairwise, beta, h, w)
-        for lab in itertools.product(range(n_lab), repeat=h * w))
