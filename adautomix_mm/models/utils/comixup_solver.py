@@ -38,7 +38,14 @@ Two solvers of the same per-output energies:
   only); the rest is solved by the same alpha-beta swap on the remaining
   labels, or exactly by dynamic programming over grid columns when at most
   ``exact_states`` column states remain (0 by default: the swap is faster
-  on these grids). Labellings solved in the same partition are memoised.
+  on these grids). Labellings solved in the same partition are memoised,
+  and the same-sized partitions of a batch are stepped together so that the
+  per-output arithmetic is done once for all of them. GCO calls stay on the
+  calling thread (GCO keeps its graphs in an unlocked global table).
+
+Written here because no maintained library implements this optimisation
+(OpenMixup does not port Co-Mixup; the official code is a training script
+that needs a process pool to be usable).
 """
 import ctypes
 from typing import Optional, Tuple
