@@ -22,7 +22,7 @@ $(STAMP): $(SOURCES)
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	# One pip command: pinned torch/torchvision + OpenMMLab stack + the package.
 	$(BIN)/pip install --disable-pip-version-check \
-	    -c requirements/constraints.txt ".[lite,tests]"
+	    -c requirements/constraints.txt ".[lite,tests,gco]"
 	touch $@
 
 demo: $(STAMP)

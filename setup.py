@@ -63,9 +63,6 @@ setup(
         'openmim>=0.3.9',
         'numpy',
         'matplotlib',
-        # Graph cuts of PuzzleMix/Co-Mixup (compiled wheel; MIT wrapper of
-        # the GCO library).
-        'gco-wrapper>=3.0.9,<4',
         # mim and mmengine import pkg_resources, removed in setuptools 81+.
         'setuptools>=77.0.3,<81',
     ],
@@ -77,7 +74,10 @@ setup(
         # on CPU (mmpretrain checks 2.0 <= mmcv < 2.4).
         'lite': ['mmcv-lite>=2.0.0,<2.4'],
         'full': ['mmcv>=2.0.0,<2.4'],
-        'tests': ['pytest>=7', 'build', 'wheel'],
+        'tests': ['pytest>=7', 'hypothesis>=6', 'build', 'wheel'],
+        # PuzzleMix / Co-Mixup graph cuts (compiled GCO; prebuilt wheels for
+        # Linux x86-64). `make install` installs it with `.[lite,tests,gco]`.
+        'gco': ['gco-wrapper>=3.0.9,<3.1'],
     },
     entry_points={},
 )

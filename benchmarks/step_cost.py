@@ -9,6 +9,8 @@ the reference's N extra clean teacher passes that AdAutoMix replaces by one
 pass, to measure what that design saves.
 
     python benchmarks/step_cost.py [--iters 20] [--batch 64]
+    python benchmarks/step_cost.py --models puzzlemix,rmix \
+        --out benchmarks/results/step_cost_saliency.json
 """
 import argparse
 import json
@@ -62,6 +64,15 @@ def models():
         yield f'adautomix_n{n}', cfg, False
         yield f'adautomix_n{n}_reference_passes', dict(
             cfg, replay_clean_bn=False), True
+    # Saliency-guided mixers (one clean forward + input backward per step),
+    # with the embedded Fashion-MNIST configs' 28x28 settings.
+    for name, mixer in (
+            ('puzzlemix', dict(type='PuzzleMix', block_nums=(2, 7, 14),
+                               neigh_size=2, t_size=-1)),
+            ('rmix', dict(type='RMix', patch_sizes=(7, 14)))):
+        yield name, dict(type='SaliencyMixClassifier', backbone=BACKBONE,
+                         neck=dict(type='GlobalAveragePooling'), head=HEAD,
+                         mixer=mixer), False
 
 
 def add_reference_passes(model) -> None:

@@ -10,7 +10,7 @@ import pytest
 import torch
 
 import adautomix_mm  # noqa: F401
-from adautomix_mm.models.mixers import CoMixup
+from adautomix_mm.models.saliency_mixers import CoMixup
 from adautomix_mm.models.utils import comixup_solver as cs
 from mmpretrain.registry import MODELS
 

@@ -60,6 +60,7 @@ def test_wheel_ships_mim_tools_configs_and_embedded_data(installed, e2e):
         names = set(whl.namelist())
     mim = f'{PKG}/.mim'
     for required in (f'{mim}/tools/train.py', f'{mim}/tools/test.py',
+                     f'{mim}/tools/compare.py',
                      f'{mim}/configs/_base_/default_runtime.py',
                      f'{mim}/configs/baselines/vanilla/{CFG_NAME}'):
         assert required in names, required
@@ -157,6 +158,13 @@ def test_mim_train_single_process_from_wheel(installed, e2e, mim_exe,
     log = _assert_trained(installed, e2e, result, work_dir, world_size=1)
     assert 'Distributed training: False' in log
     assert 'accuracy/top1' in log  # the validation after epoch 1 ran
+    # `mim run adautomix_mm compare` finds tools/compare.py in the package
+    out = e2e.run_cmd([mim_exe, 'run', PKG, 'compare', work_dir, '--out-dir',
+                       tmp_path / 'cmp'],
+                      env=e2e.make_env(pythonpath=[installed['site']]),
+                      cwd=installed['cwd'], timeout=120).stdout
+    assert '| vanilla | `vanilla_r18w16_fmnist-embedded` | single | 1 (' in out
+    assert (tmp_path / 'cmp' / 'curves.png').is_file()
 
 
 @pytest.mark.slow
@@ -172,3 +180,25 @@ def test_mim_train_pytorch_launcher_two_processes_from_wheel(
     log = _assert_trained(installed, e2e, result, work_dir, world_size=2)
     assert 'Distributed training: True' in log
     assert 'GPU number: 2' in log  # mmengine's name for the world size
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize('method', ['puzzlemix', 'rmix'])
+def test_mim_train_saliency_mixers_from_wheel(method, installed, e2e,
+                                              mim_exe, tmp_path):
+    """The saliency-guided baselines train through `mim train` from the
+    installed wheel (their configs found by base name)."""
+    if method == 'puzzlemix':
+        pytest.importorskip('gco')
+    cfg = f'{method}_r18w16_fmnist-embedded.py'
+    work_dir = tmp_path / 'work_dir'
+    cmd = [mim_exe, 'train', PKG, cfg, '--work-dir', work_dir]
+    cmd += e2e.cfg_options()
+    result = e2e.run_cmd(
+        cmd, env=e2e.make_env(pythonpath=[installed['site']], omp_threads=1),
+        cwd=installed['cwd'], timeout=300, log_file=tmp_path / 'mim.out')
+    site = str(installed['site'])
+    assert f'{site}/{PKG}/.mim/configs/baselines/{method}/{cfg}' \
+        in result.stdout
+    assert 'Training finished successfully' in result.stdout
+    assert 'Epoch(train) [1][4/4]' in e2e.train_log(work_dir)

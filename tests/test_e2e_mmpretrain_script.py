@@ -28,3 +28,24 @@ def test_mmpretrain_train_script_trains_adautomix_via_custom_imports(
     # ... and both networks were evaluated.
     assert 'accuracy_ema/top1' in log and 'accuracy_online/top1' in log
     assert (work_dir / 'epoch_1.pth').is_file(), result.stdout[-2000:]
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize('cfg_rel', [
+    'configs/baselines/vanilla/vanilla_r18w16_fmnist-embedded.py',
+    'configs/adautomix/adautomix_r18w16_fmnist-embedded.py',
+])
+def test_mmpretrain_train_script_runs_package_config_unchanged(
+        e2e, work_dir, tmp_path, cfg_rel):
+    """mmpretrain's script (what ``mim train mmpretrain`` runs) defaults
+    ``persistent_workers=True``; the package's worker-less Fashion-MNIST
+    loaders must say False themselves, or torch refuses to build them."""
+    import mmpretrain
+    script = Path(mmpretrain.__file__).parent / '.mim' / 'tools' / 'train.py'
+    # The fast options without any dataloader persistent_workers override.
+    options = [o for o in e2e.fast_cfg_options
+               if 'persistent_workers' not in o]
+    e2e.run_cmd([sys.executable, script, e2e.repo_root / cfg_rel,
+                 '--work-dir', work_dir] + e2e.cfg_options(base=options),
+                cwd=tmp_path, timeout=240)
+    assert 'Epoch(train) [1][4/4]' in e2e.train_log(work_dir)

@@ -79,3 +79,43 @@ def enable_amp(cfg: Config) -> None:
             continue
         wrapper['type'] = 'AmpOptimWrapper'
         wrapper.setdefault('loss_scale', 'dynamic')
+
+
+# Hooks of this package that protect long runs (README "Long runs"). The
+# package's configs list them in ``default_hooks``; the entry points add the
+# missing ones to any other config (e.g. a plain MMPretrain config with
+# ``custom_imports``). A key set to None in ``default_hooks`` switches one off.
+LONG_RUN_HOOKS = (('nonfinite_loss', 'NonFiniteLossHook'),
+                  ('rng_state', 'RngStateHook'),
+                  ('checkpoint_safety', 'CheckpointSafetyHook'))
+
+
+def add_long_run_hooks(cfg: Config) -> None:
+    default_hooks = cfg.get('default_hooks', None)
+    if default_hooks is None:
+        default_hooks = cfg['default_hooks'] = {}
+    listed = [h for h in list(default_hooks.values()) +
+              list(cfg.get('custom_hooks', None) or []) if h is not None]
+    types = {h.get('type') if isinstance(h, dict) else type(h).__name__
+             for h in listed}
+    for key, type_name in LONG_RUN_HOOKS:
+        if key in default_hooks and default_hooks[key] is None:
+            # Switched off. MMEngine asserts on None for keys that are not
+            # its own default hooks, so the key is removed.
+            default_hooks.pop(key)
+        elif key not in default_hooks and type_name not in types:
+            default_hooks[key] = dict(type=type_name)
+
+
+def check_dist_timeout(cfg: Config) -> None:
+    """``env_cfg.dist_cfg.timeout``: seconds a rank waits in a collective
+    for a stalled one (MMEngine passes it to ``init_process_group``)."""
+    dist_cfg = (cfg.get('env_cfg', None) or {}).get('dist_cfg', None) or {}
+    timeout = dist_cfg.get('timeout', None)
+    if timeout is None:
+        return
+    if isinstance(timeout, bool) or not isinstance(timeout, (int, float)) \
+            or timeout <= 0:
+        raise ValueError(
+            'env_cfg.dist_cfg.timeout must be a positive number of seconds '
+            f'(how long ranks wait for a stalled one), got {timeout!r}')

@@ -7,11 +7,16 @@ a plain mmpretrain ``ImageClassifier`` checkpoint.
 The result loads with ``load_from``/``init_cfg`` into an ``ImageClassifier``
 with the same ``backbone``/``neck``/``head`` config. The one-hot ``head`` is
 exported (the reference's deployable model is the EMA teacher with its
-one-hot head). The input checkpoint is unpickled: trusted files only.
+one-hot head). The input loads with ``torch.load(weights_only=True)`` and
+the allow-list of the types MMEngine writes
+(:data:`adautomix_mm.compat.MMENGINE_SAFE_GLOBALS`); anything else is
+refused, nothing in the file is executed.
 """
 import argparse
 
 import torch
+
+from adautomix_mm.compat import load_weights_only
 
 PARTS = ('backbone.', 'neck.', 'head.')
 PREFIX = {'ema': 'teacher.module.', 'online': ''}
@@ -36,7 +41,8 @@ def export_state_dict(state_dict: dict, network: str = 'ema') -> dict:
 
 def parse_args(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument('checkpoint', help='trained checkpoint (trusted file)')
+    parser.add_argument('checkpoint', help='trained checkpoint (loaded '
+                        'weights-only)')
     parser.add_argument('out', help='output .pth')
     parser.add_argument('--network', choices=sorted(PREFIX), default='ema')
     return parser.parse_args(argv)
@@ -44,7 +50,7 @@ def parse_args(argv=None):
 
 def main(argv=None):
     args = parse_args(argv)
-    ckpt = torch.load(args.checkpoint, map_location='cpu', weights_only=False)
+    ckpt = load_weights_only(args.checkpoint, map_location='cpu')
     state = ckpt.get('state_dict', ckpt)
     meta = dict(ckpt.get('meta', {}) or {})
     meta.update(exported_from=args.checkpoint, network=args.network)

@@ -3,10 +3,12 @@ import argparse
 
 from mmengine.runner import Runner
 
-from adautomix_mm.cli.common import (add_common_args, enable_amp,
+from adautomix_mm.cli.common import (add_common_args, add_long_run_hooks,
+                                     check_dist_timeout, enable_amp,
                                      export_local_rank, load_config)
 from adautomix_mm.compat import (prepare_cpu_distributed,
-                                 trusted_checkpoint_loading)
+                                 safe_checkpoint_loading,
+                                 trust_checkpoints_while_loading)
 
 
 def parse_args(argv=None) -> argparse.Namespace:
@@ -18,7 +20,12 @@ def parse_args(argv=None) -> argparse.Namespace:
         type=str,
         const='auto',
         help='resume from the given checkpoint, or from the latest one in '
-        'the work dir when no path is given (trusted files only)')
+        'the work dir when no path is given (the newest readable one)')
+    parser.add_argument(
+        '--trust-checkpoint', action='store_true',
+        help='fully unpickle the --resume/load_from checkpoint (runs code '
+        'from the file: only your own files) when it holds types beyond '
+        'the allow-list of what MMEngine writes')
     parser.add_argument(
         '--amp', action='store_true', help='automatic mixed precision')
     parser.add_argument(
@@ -50,7 +57,15 @@ def build_train_config(args: argparse.Namespace):
     elif args.resume is not None:
         cfg.resume, cfg.load_from = True, args.resume
     if args.auto_scale_lr:
-        cfg.setdefault('auto_scale_lr', {})['enable'] = True
+        base = (cfg.get('auto_scale_lr', None) or {}).get('base_batch_size')
+        if base is None:
+            raise ValueError(
+                '--auto-scale-lr needs `auto_scale_lr.base_batch_size` in the '
+                'config (the total batch size the learning rate was set '
+                'for), e.g. --cfg-options auto_scale_lr.base_batch_size=256')
+        cfg.auto_scale_lr['enable'] = True
+    add_long_run_hooks(cfg)
+    check_dist_timeout(cfg)
     for name in ('train_dataloader', 'val_dataloader', 'test_dataloader'):
         loader = cfg.get(name, None)
         if loader is None:
@@ -67,8 +82,12 @@ def main(argv=None):
     cfg = build_train_config(args)
     with prepare_cpu_distributed(cfg, args.launcher):
         runner = Runner.from_cfg(cfg)
-    # Resuming and ``load_from`` unpickle the file: trusted checkpoints only.
-    with trusted_checkpoint_loading():
+    # Every checkpoint loads with torch.load(weights_only=True) and an
+    # allow-list of the types MMEngine writes; --trust-checkpoint allows full
+    # unpickling for resume/load_from only (not for init_cfg files).
+    if args.trust_checkpoint:
+        trust_checkpoints_while_loading(runner)
+    with safe_checkpoint_loading():
         runner.train()
     report_final_metrics(runner)
     return runner

@@ -1,39 +1,125 @@
-"""Loading MMEngine checkpoints with PyTorch >= 2.6.
+"""Loading MMEngine checkpoints with PyTorch >= 2.6, without full unpickling.
 
 PyTorch 2.6 changed ``torch.load``'s default to ``weights_only=True``.
 MMEngine 0.10.7 calls ``torch.load`` without that argument, and its
-checkpoints hold pickled objects (``HistoryBuffer``, numpy scalars, ...), so
-``--resume`` and ``load_from`` fail with ``Unsupported global``.
+checkpoints hold a few non-tensor types (``HistoryBuffer`` of the message
+hub, NumPy arrays and scalars), so ``--resume`` and ``load_from`` fail with
+``Unsupported global``.
 
-:func:`trusted_checkpoint_loading` lets MMEngine's local-file loader read such
-checkpoints with ``weights_only=False`` while the context is active, and only
-there. Unpickling executes code from the file: **load only checkpoints you
-trust** (your own runs, or files from a source you trust).
+* :func:`safe_checkpoint_loading` (used by ``tools/train.py`` and
+  ``tools/test.py`` around the whole run): MMEngine's local loader uses
+  ``torch.load(weights_only=True)`` with :data:`MMENGINE_SAFE_GLOBALS`, an
+  allow-list of the types MMEngine writes (``torch.serialization.
+  safe_globals``; scoped to the context, nothing global). Resume, ``load_from``
+  and ``init_cfg`` pretrained files all load this way; a file that needs any
+  other global (a crafted pickle, whose unpickling would run code) is refused.
+  Empty or truncated files raise an error naming the file.
+* :func:`trust_checkpoints_while_loading` (``--trust-checkpoint``): full
+  unpickling, but only while the runner resumes or loads ``load_from`` -- for
+  your own checkpoints that hold other types. Unpickling executes code from
+  the file: trusted files only.
+* :func:`trusted_checkpoint_loading`: the full-unpickling context itself.
 """
 import contextlib
+import os.path as osp
 from typing import Iterator
 
+import numpy as np
 import torch
+from mmengine.logging.history_buffer import HistoryBuffer
 from mmengine.runner import checkpoint as mme_checkpoint
+
+
+def _numpy_globals() -> list:
+    """NumPy reconstructors and dtype classes that ``np.ndarray`` and NumPy
+    scalars pickle through (names differ between NumPy 1.x and 2.x)."""
+    try:
+        from numpy._core import multiarray
+    except ImportError:  # NumPy 1.x
+        from numpy.core import multiarray
+    found = [multiarray._reconstruct, multiarray.scalar, np.ndarray, np.dtype]
+    dtypes = getattr(np, 'dtypes', None)  # NumPy >= 1.25
+    if dtypes is not None:
+        found += [getattr(dtypes, name) for name in dir(dtypes)
+                  if name.endswith('DType')]
+    return found
+
+
+def _history_buffer_getattr(obj, name):
+    """Stands in for ``builtins.getattr`` while unpickling: a pickled
+    ``HistoryBuffer`` refers to its statistics methods as
+    ``getattr(HistoryBuffer, 'mean')``. Any other use is refused (a general
+    ``getattr`` would reach arbitrary methods of allowed objects)."""
+    allowed = {'min', 'max', 'current', 'mean'}
+    allowed.update(HistoryBuffer._statistics_methods)
+    if obj is HistoryBuffer and name in allowed:
+        return getattr(obj, name)
+    raise __import__('pickle').UnpicklingError(
+        f'refused getattr({obj!r}, {name!r}) in a checkpoint: only '
+        'HistoryBuffer statistics methods are allowed')
+
+
+# Every non-tensor global found in MMEngine 0.10.7 checkpoints of this
+# package (message hub buffers, NumPy values in runtime info/meta).
+MMENGINE_SAFE_GLOBALS = [HistoryBuffer, (_history_buffer_getattr,
+                                         'builtins.getattr')] + _numpy_globals()
+
+
+def _check_file(filename: str) -> str:
+    filename = osp.expanduser(filename)
+    if not osp.isfile(filename):
+        raise FileNotFoundError(f'{filename} can not be found.')
+    if osp.getsize(filename) == 0:
+        raise RuntimeError(f'checkpoint {filename} is empty (0 bytes): it was '
+                           'not written completely; use another checkpoint.')
+    return filename
+
+
+def _load(filename: str, map_location, weights_only: bool):
+    try:
+        return torch.load(filename, map_location=map_location,
+                          weights_only=weights_only)
+    except (EOFError, RuntimeError) as err:
+        if 'central directory' in str(err) or isinstance(err, EOFError) or \
+                'failed finding' in str(err):
+            raise RuntimeError(
+                f'checkpoint {filename} is truncated or corrupted ({err}); '
+                'use another checkpoint (auto-resume picks the newest '
+                'readable one).') from err
+        raise
+
+
+def load_weights_only(filename: str, map_location=None):
+    """``torch.load(weights_only=True)`` plus MMEngine's types, with clear
+    errors for missing, empty, truncated and disallowed files."""
+    filename = _check_file(filename)
+    with torch.serialization.safe_globals(MMENGINE_SAFE_GLOBALS):
+        try:
+            return _load(filename, map_location, weights_only=True)
+        except __import__('pickle').UnpicklingError as err:
+            raise __import__('pickle').UnpicklingError(
+                f'{filename} holds types outside the allow-list of what '
+                'MMEngine writes, and loading it would unpickle them (which '
+                'can run code from the file); it is refused. If it is your '
+                'own checkpoint for --resume/load_from, pass '
+                f'--trust-checkpoint. Details: {err}') from err
+
+
+def _load_safe_local(filename, map_location=None, logger=None):
+    return load_weights_only(filename, map_location)
 
 
 def _load_trusted_local(filename, map_location=None, logger=None):
     # Same behaviour as mmengine's ``load_from_local`` with the pickle
     # safety check relaxed; the caller asked for it explicitly.
-    import os.path as osp
-    filename = osp.expanduser(filename)
-    if not osp.isfile(filename):
-        raise FileNotFoundError(f'{filename} can not be found.')
-    return torch.load(filename, map_location=map_location, weights_only=False)
+    return _load(_check_file(filename), map_location, weights_only=False)
 
 
 @contextlib.contextmanager
-def trusted_checkpoint_loading() -> Iterator[None]:
-    """Within the context, MMEngine loads local checkpoints as trusted files."""
-    loader = mme_checkpoint.CheckpointLoader
-    schemes = loader._schemes
+def _local_loader(loader_fn) -> Iterator[None]:
+    schemes = mme_checkpoint.CheckpointLoader._schemes
     previous = schemes.get('', None)
-    schemes[''] = _load_trusted_local
+    schemes[''] = loader_fn
     try:
         yield
     finally:
@@ -41,3 +127,26 @@ def trusted_checkpoint_loading() -> Iterator[None]:
             schemes.pop('', None)
         else:
             schemes[''] = previous
+
+
+def safe_checkpoint_loading() -> contextlib.AbstractContextManager:
+    """Within the context, MMEngine loads local files weights-only with the
+    allow-list :data:`MMENGINE_SAFE_GLOBALS`."""
+    return _local_loader(_load_safe_local)
+
+
+def trusted_checkpoint_loading() -> contextlib.AbstractContextManager:
+    """Within the context, MMEngine fully unpickles local checkpoints."""
+    return _local_loader(_load_trusted_local)
+
+
+def trust_checkpoints_while_loading(runner) -> None:
+    """Full unpickling for ``runner``'s resume/``load_from`` only (not for
+    ``init_cfg`` pretrained files, which load during weight init)."""
+    original = runner.load_or_resume
+
+    def load_or_resume():
+        with trusted_checkpoint_loading():
+            return original()
+
+    runner.load_or_resume = load_or_resume

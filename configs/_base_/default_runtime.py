@@ -11,12 +11,21 @@ default_hooks = dict(
     checkpoint=dict(type='CheckpointHook', interval=1, max_keep_ckpts=3),
     sampler_seed=dict(type='DistSamplerSeedHook'),
     visualization=dict(type='VisualizationHook', enable=False),
+    # Long runs (adautomix_mm.engine.hooks; README "Long runs"): stop on a
+    # non-finite loss/weights before a checkpoint is written, store the
+    # generator states for an exact resume, write checkpoints atomically and
+    # auto-resume from the newest readable one.
+    nonfinite_loss=dict(type='NonFiniteLossHook'),
+    rng_state=dict(type='RngStateHook'),
+    checkpoint_safety=dict(type='CheckpointSafetyHook'),
 )
 
 env_cfg = dict(
     cudnn_benchmark=False,
     mp_cfg=dict(mp_start_method='fork', opencv_num_threads=0),
-    dist_cfg=dict(backend='nccl'),
+    # timeout (seconds): how long a rank waits for a stalled one in a
+    # collective before the run fails (MMEngine's dist_cfg.timeout).
+    dist_cfg=dict(backend='nccl', timeout=1800),
 )
 
 vis_backends = [dict(type='LocalVisBackend')]

@@ -307,10 +307,22 @@ class AdAutoMix(MomentumMixClassifier):
             lam=lam)
 
 
+def _check_number(key: str, value) -> None:
+    """A real number (a string such as '0.5x' would fail deep inside)."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        raise TypeError(f'AdAutoMix: {key} must be a number, got {value!r} '
+                        f'({type(value).__name__})')
+
+
 def _check_args(mix_samples, alpha, lam_sampler, lam_margin, lam_margin_mode,
                 mixup_radio, beta_radio, cos_sign) -> None:
-    if not isinstance(mix_samples, int) or mix_samples < 2:
+    if isinstance(mix_samples, bool) or not isinstance(mix_samples, int) \
+            or mix_samples < 2:
         raise ValueError(f'mix_samples must be an int >= 2, got {mix_samples!r}')
+    for key, value in (('alpha', alpha), ('lam_margin', lam_margin),
+                       ('mixup_radio', mixup_radio), ('beta_radio', beta_radio),
+                       ('cos_sign', cos_sign)):
+        _check_number(key, value)
     if not float(alpha) > 0:
         raise ValueError(f'alpha must be > 0, got {alpha!r}')
     if lam_sampler not in LAM_SAMPLERS:

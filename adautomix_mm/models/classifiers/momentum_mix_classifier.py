@@ -6,12 +6,14 @@ frozen EMA copy of it, the *teacher*, which feeds the generator and is the
 deployable model. This base class owns that pair; subclasses implement
 ``loss()``.
 """
+import logging
 from types import SimpleNamespace
 from typing import List, Optional, Tuple
 
 import torch
 import torch.nn as nn
 import torch.nn.functional as F
+from mmengine.logging import print_log
 from mmpretrain.models import ImageClassifier
 from mmpretrain.registry import MODELS
 from mmpretrain.structures import DataSample
@@ -19,6 +21,17 @@ from mmpretrain.structures import DataSample
 from ..utils.teacher_ema import TeacherEMA
 
 NETWORKS = ('ema', 'online')
+ONLINE_PARTS = ('backbone.', 'neck.', 'head.', 'mix_head.')
+NO_TEACHER_MESSAGE = (
+    'The checkpoint has no EMA teacher weights (`teacher.module.*`): it is a '
+    'single-network checkpoint (exported with tools/export_network.py, or '
+    'from a plain ImageClassifier), so {name} cannot evaluate its teacher '
+    '(accuracy_ema and the default prediction would be a copy of the '
+    'online network, not a trained teacher). Evaluate an exported network '
+    'with a plain ImageClassifier config that has the same backbone/neck/'
+    'head, e.g. `python tools/test.py configs/baselines/vanilla/'
+    'vanilla_r18w16_fmnist-embedded.py teacher.pth` for the demo model; '
+    'test a checkpoint written by {name} training with its own config.')
 # Spatial size of the dummy input used to read the backbone's output shapes,
 # unless the backbone declares its input size (ViT/Swin patch embeddings: a
 # Swin window may not fit a smaller map).
@@ -87,6 +100,33 @@ class MomentumMixClassifier(ImageClassifier):
         self.mix_feat_shape = self._probe_mix_stage()
         self.teacher = TeacherEMA(
             self._online_modules(), teacher_momentum, teacher_buffers)
+        # Set when a checkpoint without teacher weights was loaded and the
+        # teacher was copied from it; cleared by the first EMA update.
+        self._teacher_copied_from_online = False
+        self._register_load_state_dict_pre_hook(self._teacher_from_online)
+
+    # ----------------------------------------------------- checkpoint loading
+    def _teacher_from_online(self, state_dict, prefix, local_metadata,
+                             strict, missing_keys, unexpected_keys,
+                             error_msgs) -> None:
+        """Loading a single-network checkpoint (``load_from``/``init_cfg``
+        of a plain ``ImageClassifier``, e.g. ImageNet weights): the teacher
+        becomes a copy of the loaded online network, as the reference starts
+        the teacher as a copy of the online network."""
+        teacher = prefix + 'teacher.module.'
+        if any(k.startswith(teacher) for k in state_dict):
+            return
+        online = [k for k in state_dict if k.startswith(prefix) and
+                  k[len(prefix):].startswith(ONLINE_PARTS)]
+        if not any(k[len(prefix):].startswith('backbone.') for k in online):
+            return  # not a classifier checkpoint (e.g. other parts only)
+        for key in online:
+            state_dict[teacher + key[len(prefix):]] = state_dict[key]
+        self._teacher_copied_from_online = True
+        print_log(
+            f'{type(self).__name__}: the loaded checkpoint has no EMA teacher '
+            '(`teacher.module.*`); the teacher starts as a copy of the loaded '
+            'online network.', logger='current', level=logging.WARNING)
 
     # ------------------------------------------------------------- networks
     def _online_modules(self) -> nn.ModuleDict:
@@ -126,6 +166,7 @@ class MomentumMixClassifier(ImageClassifier):
         r""":math:`\theta_k \leftarrow m\,\theta_k + (1 - m)\,\theta_q`."""
         self.teacher.set_teacher_momentum(momentum)
         self.teacher.update_parameters(self._online_modules())
+        self._teacher_copied_from_online = False
 
     # --------------------------------------------------------------- probing
     def _probe_mix_stage(self) -> torch.Size:
@@ -172,7 +213,17 @@ class MomentumMixClassifier(ImageClassifier):
                 f'{type(self).__name__} needs `head.num_classes` (or one-hot '
                 '`gt_score` from the data preprocessor) to mix labels')
         labels = torch.cat([s.gt_label for s in data_samples]).to(device)
-        return F.one_hot(labels, num_classes).float()
+        try:
+            return F.one_hot(labels, num_classes).float()
+        except RuntimeError:
+            bad = labels[(labels < 0) | (labels >= num_classes)]
+            if bad.numel() == 0:
+                raise
+            raise ValueError(
+                f'label {int(bad[0])} is outside [0, {num_classes}) of '
+                f'`head.num_classes={num_classes}` in {type(self).__name__}: '
+                'set model.head.num_classes to the number of classes of the '
+                'dataset (labels 0..K-1).') from None
 
     @staticmethod
     def head_loss(head: nn.Module, feats, targets: torch.Tensor) -> torch.Tensor:
@@ -208,6 +259,9 @@ class MomentumMixClassifier(ImageClassifier):
         if kwargs:
             raise TypeError(f'{type(self).__name__}.predict got unexpected '
                             f'arguments {sorted(kwargs)}')
+        if self._teacher_copied_from_online:
+            raise RuntimeError(NO_TEACHER_MESSAGE.format(
+                name=type(self).__name__))
         scores = {}
         for name in NETWORKS:
             net = self.network(name)

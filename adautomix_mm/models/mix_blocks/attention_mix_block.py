@@ -101,6 +101,12 @@ class AttentionMixBlock(BaseModule):
         self.scale_factor = scale_factor
         self.init_std = init_std
         self.inter_channels = in_channels // reduction
+        # Forward passes whose logits held NaN/inf, replaced by finite values
+        # (the reference tolerates them too); read and logged by
+        # NonFiniteLossHook, so the fallback does not hide a divergence.
+        self.register_buffer('nonfinite_fallbacks',
+                             torch.zeros((), dtype=torch.long),
+                             persistent=False)
         width = in_channels + int(lam_concat)
         self.conv_q = ConvModule(
             width, self.inter_channels, 1, bias='auto',
@@ -163,11 +169,14 @@ class AttentionMixBlock(BaseModule):
             logits = torch.matmul(q, k_others)
             if self.use_scale:
                 logits = logits / math.sqrt(d)
+            bad = ~torch.isfinite(logits).all()
             logits = _finite(logits)
             attn = logits.softmax(dim=-1)
-            m = torch.matmul(attn, v).view(b, n, h, w)
-            m = _finite(self._upsample(m, out_size))
-            return m.softmax(dim=1)
+            m = self._upsample(torch.matmul(attn, v).view(b, n, h, w),
+                               out_size)
+            bad = bad | ~torch.isfinite(m).all()
+            self.nonfinite_fallbacks += bad.to(self.nonfinite_fallbacks)
+            return _finite(m).softmax(dim=1)
 
     def _check_out_size(self, feat_size: Tuple[int, int],
                         out_size: Sequence[int]) -> Tuple[int, int]:

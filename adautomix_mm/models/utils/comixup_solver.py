@@ -53,20 +53,16 @@ from typing import Optional, Tuple
 import numpy as np
 import torch
 
+from .graphcut import grid_edges, require_gco
+
 SOFT_LABEL_BIAS = 5e-4  # reference: extra 50/50 labels get -5e-4 of unary
 SOFT_PAIR_COST = 0.25  # Potts cost between a 50/50 label and its inputs
 SOLVERS = ('fast', 'gco_loop')
 
 
 def import_gco():
-    try:
-        import gco
-    except ImportError as exc:  # pragma: no cover - depends on the install
-        raise ImportError(
-            'Co-Mixup solves graph cuts with the compiled package '
-            '`gco-wrapper` (import name `gco`): pip install '
-            '"gco-wrapper==3.0.9"') from exc
-    return gco
+    """``gco`` or an ImportError naming ``gco-wrapper``."""
+    return require_gco('Co-Mixup')
 
 
 # ----------------------------------------------------------------- objective
@@ -221,11 +217,9 @@ class GridSwap:
         if GridSwap._lib is None:
             GridSwap._lib = _gco_library() or False
         self.h, self.w, self.beta = h, w, beta
-        idx = np.arange(h * w).reshape(h, w)
-        self.s1 = np.ascontiguousarray(
-            np.r_[idx[:-1].ravel(), idx[:, :-1].ravel()], dtype=np.intc)
-        self.s2 = np.ascontiguousarray(
-            np.r_[idx[1:].ravel(), idx[:, 1:].ravel()], dtype=np.intc)
+        s1, s2 = grid_edges(h, w)
+        self.s1 = np.ascontiguousarray(s1, dtype=np.intc)
+        self.s2 = np.ascontiguousarray(s2, dtype=np.intc)
         # pygco: edge weights * 1000, smooth costs * 100, unary * 100000
         self.weights = (np.full(self.s1.size, beta, np.float32) *
                         1000).astype(np.intc)

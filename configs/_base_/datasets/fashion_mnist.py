@@ -22,6 +22,9 @@ test_pipeline = [dict(type='PackInputs')]
 train_dataloader = dict(
     batch_size=64,
     num_workers=0,
+    # explicit: mmpretrain's tools/train.py defaults persistent_workers=True,
+    # which torch rejects without workers.
+    persistent_workers=False,
     dataset=dict(
         type=dataset_type, data_prefix=data_root, split='train',
         download=False, pipeline=train_pipeline),
@@ -30,6 +33,7 @@ train_dataloader = dict(
 val_dataloader = dict(
     batch_size=128,
     num_workers=0,
+    persistent_workers=False,
     dataset=dict(
         type=dataset_type, data_prefix=data_root, split='test',
         test_mode=True, download=False, pipeline=test_pipeline),

@@ -18,12 +18,16 @@ test_pipeline = [dict(type='PackInputs')]
 train_dataloader = dict(
     batch_size=64,
     num_workers=0,
+    # explicit: mmpretrain's tools/train.py defaults persistent_workers=True,
+    # which torch rejects without workers.
+    persistent_workers=False,
     dataset=dict(type=dataset_type, split='train', pipeline=train_pipeline),
     sampler=dict(type='DefaultSampler', shuffle=True),
 )
 val_dataloader = dict(
     batch_size=128,
     num_workers=0,
+    persistent_workers=False,
     dataset=dict(
         type=dataset_type, split='test', test_mode=True,
         pipeline=test_pipeline),

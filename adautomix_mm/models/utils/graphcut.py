@@ -1,0 +1,110 @@
+r"""Exact alpha-beta-swap labelling of grid energies with ``gco-wrapper``.
+
+Energy of a labelling :math:`l` of an :math:`h \times w` grid:
+
+.. math:: E(l) = \sum_p U_p(l_p) + \sum_{(p,q)} W_{pq}\, V(l_p, l_q)
+
+with integer unary costs ``U`` and edge weights ``W`` (4-neighbourhood) and
+a symmetric label cost ``V``. GCO (Veksler/Delong's graph-cut library,
+wrapped by pyGCO: https://github.com/Borda/pyGCO, PyPI ``gco-wrapper``)
+runs alpha-beta swaps to convergence. No maintained PyTorch library solves
+these moves exactly, hence the compiled dependency.
+
+A batch is solved either by one GCO call per sample (the reference,
+snu-mllab/PuzzleMix ``graphcut_multi``) or, by default, as ONE GCO graph
+holding the B grids as disjoint components: every swap move is a min cut,
+which decomposes over components, so each grid gets the move it would get
+alone, and the Python/ctypes set-up cost is paid once instead of B times
+(GCO's instance table is a global ``std::map`` without a lock, so a thread
+pool over per-sample calls would be unsafe; a process pool, the reference's
+``--mp``, costs more than the cuts on small grids:
+see ``benchmarks/results/graphcut.json``).
+"""
+import numpy as np
+
+GCO_PACKAGE = 'gco-wrapper==3.0.9'
+SOLVERS = ('batched', 'per_sample')
+
+
+def require_gco(method: str):
+    """Import ``gco`` or fail naming the package to install."""
+    try:
+        import gco
+    except ImportError as exc:
+        raise ImportError(
+            f'{method} solves its mask with graph cuts from the compiled '
+            f'package `gco-wrapper`, which is not installed: run `pip install '
+            f'"{GCO_PACKAGE}"` (or install adautomix_mm with its default '
+            f'`make install`, which includes it).') from exc
+    return gco
+
+
+def grid_edges(h: int, w: int):
+    """``(from, to)`` site indices of the vertical then horizontal edges, in
+    GCO's grid order (row-major sites)."""
+    idx = np.arange(h * w).reshape(h, w)
+    src = np.r_[idx[:-1, :].ravel(), idx[:, :-1].ravel()]
+    dst = np.r_[idx[1:, :].ravel(), idx[:, 1:].ravel()]
+    return src, dst
+
+
+def grid_energy(labels: np.ndarray, unary: np.ndarray, w_v: np.ndarray,
+                w_h: np.ndarray, smooth: np.ndarray) -> float:
+    """:math:`E(l)` of one ``[h, w]`` labelling (``unary [h, w, L]``,
+    ``w_v [h-1, w]``, ``w_h [h, w-1]``, ``smooth [L, L]``)."""
+    labels = np.asarray(labels).reshape(unary.shape[:2])
+    data = np.take_along_axis(unary, labels[..., None], -1).sum()
+    pair = (w_v * smooth[labels[:-1, :], labels[1:, :]]).sum() + \
+        (w_h * smooth[labels[:, :-1], labels[:, 1:]]).sum()
+    return float(data) + float(pair)
+
+
+def swap_labels(unary: np.ndarray, w_v: np.ndarray, w_h: np.ndarray,
+                smooth: np.ndarray, solver: str = 'batched',
+                chunk: int = 16) -> np.ndarray:
+    """Alpha-beta-swap labels ``[B, h, w]`` of B grid energies.
+
+    Args:
+        unary: ``[B, h, w, L]`` int32 costs. w_v: ``[B, h-1, w]`` int32.
+        w_h: ``[B, h, w-1]`` int32. smooth: ``[L, L]`` symmetric float
+            (GCO scales it by 100 and the other terms by 1e5/1e3, as pyGCO
+            does for the reference's float label cost).
+        solver: 'batched' (one graph of disjoint grids per ``chunk``
+            samples: GCO sweeps all label pairs until the whole graph stops
+            improving, so very large unions pay extra sweeps for their
+            slowest grid) or 'per_sample'.
+    """
+    if solver not in SOLVERS:
+        raise ValueError(f'solver must be one of {SOLVERS}, got {solver!r}')
+    gco = require_gco('The graph-cut labelling')
+    b, h, w, n_labels = unary.shape
+    smooth = np.asarray(smooth, dtype=np.float32)
+    if solver == 'per_sample':
+        return np.stack([
+            gco.cut_grid_graph(unary[i], smooth, w_v[i], w_h[i],
+                               algorithm='swap').reshape(h, w)
+            for i in range(b)
+        ])
+    if b > chunk:
+        return np.concatenate([
+            swap_labels(unary[i:i + chunk], w_v[i:i + chunk],
+                        w_h[i:i + chunk], smooth, solver, chunk)
+            for i in range(0, b, chunk)
+        ])
+    src, dst = grid_edges(h, w)
+    offsets = (np.arange(b) * h * w)[:, None]
+    weights = np.concatenate(
+        [w_v.reshape(b, -1), w_h.reshape(b, -1)], axis=1)
+    graph = gco.GCO()
+    graph.create_general_graph(b * h * w, n_labels, energy_is_float=True)
+    try:
+        graph.set_data_cost(unary.reshape(b * h * w, n_labels))
+        graph.set_all_neighbors((src[None] + offsets).ravel(),
+                                (dst[None] + offsets).ravel(),
+                                weights.ravel())
+        graph.set_smooth_cost(smooth)
+        graph.swap(-1)
+        labels = graph.get_labels()
+    finally:
+        graph.destroy_graph()
+    return labels.reshape(b, h, w)

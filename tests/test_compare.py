@@ -1,0 +1,123 @@
+"""tools/compare.py on real runs made here: a two-network AdAutoMix run and
+two seeds of a single-network vanilla run, from MMEngine's own files."""
+import csv
+import json
+import re
+import shutil
+import statistics
+import sys
+
+import pytest
+
+ADAUTOMIX_CFG = 'configs/adautomix/adautomix_r18w16_fmnist-embedded.py'
+
+
+def _train(e2e, cfg, work_dir, seed, log_dir):
+    cmd = [sys.executable, e2e.repo_root / 'tools' / 'train.py',
+           e2e.repo_root / cfg, '--work-dir', work_dir]
+    cmd += e2e.cfg_options('train_cfg.max_epochs=2', f'randomness.seed={seed}')
+    e2e.run_cmd(cmd, cwd=log_dir, timeout=300,
+                env=e2e.make_env(omp_threads=1),
+                log_file=log_dir / f'{work_dir.name}.out')
+
+
+def _val_records(work_dir, key):
+    path, = work_dir.glob('*/vis_data/scalars.json')
+    recs = [json.loads(line) for line in path.read_text().splitlines()]
+    return [r[key] for r in recs if key in r and 'iter' not in r]
+
+
+@pytest.mark.slow
+def test_compare_table_plots_and_seed_groups(e2e, tmp_path):
+    runs = tmp_path / 'runs'
+    runs.mkdir()
+    ada = runs / 'adautomix'
+    _train(e2e, ADAUTOMIX_CFG, ada, 0, tmp_path)
+    for seed in (0, 1):
+        _train(e2e, e2e.vanilla_cfg, runs / f'vanilla_s{seed}', seed, tmp_path)
+
+    out = tmp_path / 'out'
+    res = e2e.run_cmd([sys.executable, e2e.repo_root / 'tools' / 'compare.py',
+                       runs / 'adautomix', str(runs / 'vanilla_s*'),
+                       '--last-k', '2', '--out-dir', out], cwd=tmp_path,
+                      timeout=120)
+    with open(out / 'compare.csv') as f:
+        rows = {(r['method'], r['network']): r for r in csv.DictReader(f)}
+    assert set(rows) == {('AdAutoMix', 'EMA teacher'), ('AdAutoMix', 'online'),
+                         ('vanilla', 'single')}
+
+    # each network's row holds that network's logged numbers
+    for net, label in (('ema', 'EMA teacher'), ('online', 'online')):
+        accs = _val_records(ada, f'accuracy_{net}/top1')
+        row = rows[('AdAutoMix', label)]
+        assert row['n'] == '1' and row['seeds'] == '0'
+        assert float(row['top1_final']) == pytest.approx(accs[-1])
+        assert float(row['top1_best']) == pytest.approx(max(accs))
+        assert float(row['top1_median_last_k']) == pytest.approx(
+            statistics.median(accs[-2:]))
+        assert row['top1_final_std'] == ''
+        assert float(row['s_per_iter']) > 0 and float(row['wall_s']) >= 0
+
+    # two seeds of one config: one row, mean and sample std
+    finals = [_val_records(runs / f'vanilla_s{s}', 'accuracy/top1')[-1]
+              for s in (0, 1)]
+    van = rows[('vanilla', 'single')]
+    assert van['n'] == '2' and van['seeds'] == '0 1'
+    assert float(van['top1_final']) == pytest.approx(statistics.fmean(finals))
+    assert float(van['top1_final_std']) == pytest.approx(
+        statistics.stdev(finals))
+    assert 'peak_memory_mb' not in van  # CPU: MMEngine logs no memory
+
+    table = (out / 'compare.md').read_text()
+    assert table in res.stdout
+    assert re.search(r'\| vanilla \| `vanilla_r18w16_fmnist-embedded` \| '
+                     r'single \| 2 \(0 1\) \| [\d.]+ ± [\d.]+ \|', table), table
+    assert 'mask' not in table  # no run logged mask diagnostics
+    png = (out / 'curves.png').read_bytes()
+    assert png[:8] == b'\x89PNG\r\n\x1a\n' and len(png) > 10_000
+
+    # a run whose learned mixer logged the mask diagnostics (as the
+    # interface fixes them: non-loss keys of the loss dict) gets columns
+    masked = runs / 'adautomix_masks'
+    shutil.copytree(ada, masked)
+    path, = masked.glob('*/vis_data/scalars.json')
+    recs = [json.loads(line) for line in path.read_text().splitlines()]
+    for i, r in enumerate(recs):
+        if 'iter' in r:
+            r.update(mask_spatial_range=0.1 * i, mask_entropy=0.5,
+                     mask_share_err=0.02, mask_fallback_rate=0.25)
+    path.write_text(''.join(json.dumps(r) + '\n' for r in recs))
+    last_range = [r['mask_spatial_range'] for r in recs if 'iter' in r][-1]
+    sys.path.insert(0, str(e2e.repo_root))
+    from adautomix_mm.cli.compare import find_runs, summarize, to_markdown
+    rows = summarize(find_runs([str(masked)]), 2)
+    assert rows[0]['mask_spatial_range'] == pytest.approx(last_range)
+    assert 'mask range' in to_markdown(rows, 2)
+
+    # the robustness metrics on the trained checkpoint, both networks
+    res = e2e.run_cmd(
+        [sys.executable, e2e.repo_root / 'tools' / 'test.py',
+         e2e.repo_root / ADAUTOMIX_CFG, ada / 'epoch_2.pth', '--robustness',
+         '--work-dir', tmp_path / 'test'] + e2e.cfg_options(),
+        cwd=tmp_path, env=e2e.make_env(omp_threads=1), timeout=300)
+    line = [l for l in res.stdout.splitlines() if 'Epoch(test)' in l][-1]
+    metrics = {k: float(v) for k, v in re.findall(r'(\S+): ([\d.]+)', line)}
+    for net in ('ema', 'online'):
+        for key in ('calibration_{}/ece', 'corruption_{}/mCA',
+                    'corruption_{}/pixelate', 'occlusion_{}/mean',
+                    'fgsm_{}/eps8'):
+            assert key.format(net) in metrics, line
+        # an empty patch is the clean test: the network's own accuracy
+        assert metrics[f'occlusion_{net}/r0'] == pytest.approx(
+            metrics[f'accuracy_{net}/top1'])
+
+
+def test_bad_inputs_name_the_path(tmp_path):
+    from adautomix_mm.cli.compare import find_runs, summarize
+    with pytest.raises(FileNotFoundError, match='no such work dir'):
+        find_runs([str(tmp_path / 'missing')])
+    (tmp_path / 'empty').mkdir()
+    with pytest.raises(FileNotFoundError, match='empty'):
+        find_runs([str(tmp_path / 'empty')])
+    with pytest.raises(ValueError, match='last_k'):
+        summarize([], last_k=0)

@@ -1,0 +1,90 @@
+"""PuzzleMix / R-Mix configs sit beside the Mixup baselines: each differs
+from its Mixup sibling only in the model's method block (type, mixer, no
+batch augments), from its vanilla sibling only inside ``model``, and carries
+the reference hyper-parameters; every mixer fits its dataset's image size.
+"""
+from pathlib import Path
+
+import pytest
+import torch
+from mmengine.config import Config
+from mmpretrain.registry import MODELS
+
+import adautomix_mm  # noqa: F401
+
+CONFIG_ROOT = Path(__file__).resolve().parents[1] / 'configs' / 'baselines'
+METHODS = ('puzzlemix', 'rmix')
+MIXUP = sorted((CONFIG_ROOT / 'mixup').glob('mixup_*.py'))
+SUFFIXES = [p.name[len('mixup_'):] for p in MIXUP]
+METHOD_KEYS = {'type', 'mixer', 'train_cfg'}
+
+
+def load(method, suffix):
+    path = CONFIG_ROOT / method / f'{method}_{suffix}'
+    return Config.fromfile(path).to_dict()
+
+
+def image_size(suffix):
+    return 28 if 'fmnist' in suffix else 32 if 'cifar' in suffix else \
+        64 if 'tiny' in suffix else 224
+
+
+def test_one_config_per_mixup_sibling():
+    assert len(SUFFIXES) >= 11
+    for method in METHODS:
+        names = sorted(p.name for p in (CONFIG_ROOT / method).glob('*.py'))
+        assert names == sorted(f'{method}_{s}' for s in SUFFIXES)
+
+
+@pytest.mark.parametrize('method', METHODS)
+@pytest.mark.parametrize('suffix', SUFFIXES)
+def test_differs_from_siblings_only_in_the_method_block(method, suffix):
+    cfg, mixup = load(method, suffix), load('mixup', suffix)
+    vanilla = load('vanilla', suffix)
+    assert cfg['model']['type'] == 'SaliencyMixClassifier'
+    assert 'train_cfg' not in cfg['model']
+    assert cfg['model']['mixer']['type'] == {'puzzlemix': 'PuzzleMix',
+                                             'rmix': 'RMix'}[method]
+    strip = {k: v for k, v in cfg['model'].items() if k not in METHOD_KEYS}
+    assert strip == {k: v for k, v in mixup['model'].items()
+                     if k not in METHOD_KEYS}
+    rest = {k: v for k, v in cfg.items() if k != 'model'}
+    assert rest == {k: v for k, v in mixup.items() if k != 'model'}
+    assert rest == {k: v for k, v in vanilla.items() if k != 'model'}
+
+
+def test_reference_hyper_parameters():
+    cifar = load('puzzlemix', 'r18_cifar100.py')['model']['mixer']
+    assert cifar == dict(type='PuzzleMix', alpha=1.0,
+                         block_nums=(2, 4, 8, 16), neigh_size=4, t_size=4,
+                         t_eps=0.8, clean_lam=0.0)
+    tiny = load('puzzlemix', 'r18_tinyimagenet.py')['model']['mixer']
+    assert (tiny['alpha'], tiny['clean_lam'], tiny['t_size']) == (1., 1., -1)
+    built = MODELS.build(cifar)
+    assert (built.beta, built.gamma, built.eta, built.n_labels,
+            built.transport, built.saliency_mode) == (1.2, 0.5, 0.2, 3, True,
+                                                      'eval')
+    assert MODELS.build(tiny).saliency_mode == 'train'
+    rmix = MODELS.build(load('rmix', 'r18_cifar100.py')['model']['mixer'])
+    assert rmix.patch_sizes == (8, 16) and rmix.dirichlet_alpha == 1.0
+    torch.testing.assert_close(rmix.quantiles, torch.linspace(0, 0.99, 10))
+
+
+@pytest.mark.parametrize('method', METHODS)
+@pytest.mark.parametrize('suffix', SUFFIXES)
+def test_mixer_fits_the_image_size(method, suffix):
+    """Every grid / patch size the mixer may draw works at the image size
+    of the config's dataset."""
+    cfg = load(method, suffix)['model']
+    size = image_size(suffix)
+    c = cfg['backbone'].get('in_channels', 3)
+    mixer_cfg = dict(cfg['mixer'])
+    sizes = mixer_cfg.pop('block_nums', None) or mixer_cfg.pop('patch_sizes')
+    key = 'block_nums' if method == 'puzzlemix' else 'patch_sizes'
+    x = torch.randn(2, c, size, size)
+    for s in sizes:
+        mixer = MODELS.build(dict(mixer_cfg, **{key: (s, )}))
+        mixed, labels = mixer(x, torch.eye(2), torch.rand(2, size, size),
+                              torch.zeros(c), torch.ones(c))
+        assert mixed.shape == x.shape
+        torch.testing.assert_close(labels.sum(1), torch.ones(2))
