@@ -50,7 +50,7 @@ def models():
             neck=dict(type='GlobalAveragePooling'), head=HEAD,
             data_preprocessor=dict(num_classes=10),
             train_cfg=dict(augments=dict(type=mixer, alpha=1.0))), False
-    if 'SaliencyMixClassifier' in MODELS.module_dict:  # issue-9a classifier
+    if 'SaliencyMixClassifier' in MODELS.module_dict:
         yield 'comixup', dict(
             type='SaliencyMixClassifier', backbone=BACKBONE,
             neck=dict(type='GlobalAveragePooling'), head=HEAD,
