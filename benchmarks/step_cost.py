@@ -50,12 +50,6 @@ def models():
             neck=dict(type='GlobalAveragePooling'), head=HEAD,
             data_preprocessor=dict(num_classes=10),
             train_cfg=dict(augments=dict(type=mixer, alpha=1.0))), False
-    if 'SaliencyMixClassifier' in MODELS.module_dict:
-        yield 'comixup', dict(
-            type='SaliencyMixClassifier', backbone=BACKBONE,
-            neck=dict(type='GlobalAveragePooling'), head=HEAD,
-            data_preprocessor=dict(num_classes=10),
-            mixer=dict(type='CoMixup')), False
     for n in (2, 3):
         cfg = dict(
             type='AdAutoMix', backbone=BACKBONE,
@@ -69,7 +63,8 @@ def models():
     for name, mixer in (
             ('puzzlemix', dict(type='PuzzleMix', block_nums=(2, 7, 14),
                                neigh_size=2, t_size=-1)),
-            ('rmix', dict(type='RMix', patch_sizes=(7, 14)))):
+            ('rmix', dict(type='RMix', patch_sizes=(7, 14))),
+            ('comixup', dict(type='CoMixup'))):
         yield name, dict(type='SaliencyMixClassifier', backbone=BACKBONE,
                          neck=dict(type='GlobalAveragePooling'), head=HEAD,
                          mixer=mixer), False

@@ -1,8 +1,8 @@
 """FMix, SaliencyMix, GridMix and ResizeMix configs train a few iterations
 through ``tools/train.py``; FMix also under 2-process ``torchrun`` (gloo),
 where each rank mixes its own batch and the all-reduced updates must keep
-the ranks' parameters identical. Co-Mixup (needs the saliency classifier of
-the issue-9a branch) the same way once that classifier is registered."""
+the ranks' parameters identical. Co-Mixup (``SaliencyMixClassifier`` +
+``CoMixup``, clean loss kept) the same way."""
 import importlib.util
 
 import pytest
@@ -24,8 +24,7 @@ def _need_saliency_classifier():
     from mmpretrain.registry import MODELS
     pytest.importorskip('gco')
     if 'SaliencyMixClassifier' not in MODELS.module_dict:
-        pytest.skip('SaliencyMixClassifier (issue-9a branch) is not '
-                    'registered in this checkout')
+        pytest.skip('SaliencyMixClassifier is not registered')
 
 
 @pytest.mark.slow

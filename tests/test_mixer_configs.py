@@ -111,11 +111,7 @@ def test_batch_mixer_config_builds_into_image_classifier(method, sibling):
     assert aug.alpha == ALPHA[sibling][method]
 
 
-def test_comixup_configs_build_after_the_classifier_exists():
-    if 'SaliencyMixClassifier' not in MODELS.module_dict:
-        pytest.skip('SaliencyMixClassifier (issue-9a branch) is not '
-                    'registered in this checkout; the Co-Mixup configs build '
-                    'once it is merged')
+def test_comixup_config_builds_saliency_classifier():
     cfg = Config.fromfile(
         str(CONFIG_ROOT / 'comixup' / 'comixup_r18w16_fmnist-embedded.py'))
     model_cfg = cfg.model.copy()
