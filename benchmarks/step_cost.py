@@ -35,12 +35,24 @@ HEAD = dict(type='LinearClsHead', num_classes=10, in_channels=128,
             loss=dict(type='CrossEntropyLoss', use_soft=True))
 
 
+# Batch mixers (MMPretrain's and the plugin's BATCH_AUGMENTS) on a plain
+# ImageClassifier through ``train_cfg=dict(augments=...)``.
+BATCH_MIXERS = ('Mixup', 'CutMix', 'ResizeMix', 'FMix', 'SaliencyMix',
+                'GridMix')
+
+
 def models():
     """``(name, config, reference_passes)``."""
     vanilla_head = dict(HEAD, loss=dict(type='CrossEntropyLoss'))
     yield 'vanilla', dict(type='ImageClassifier', backbone=BACKBONE,
                           neck=dict(type='GlobalAveragePooling'),
                           head=vanilla_head), False
+    for mixer in BATCH_MIXERS:
+        yield f'batch_{mixer.lower()}', dict(
+            type='ImageClassifier', backbone=BACKBONE,
+            neck=dict(type='GlobalAveragePooling'), head=HEAD,
+            data_preprocessor=dict(num_classes=10),
+            train_cfg=dict(augments=dict(type=mixer, alpha=1.0))), False
     for n in (2, 3):
         cfg = dict(
             type='AdAutoMix', backbone=BACKBONE,
@@ -54,7 +66,8 @@ def models():
     for name, mixer in (
             ('puzzlemix', dict(type='PuzzleMix', block_nums=(2, 7, 14),
                                neigh_size=2, t_size=-1)),
-            ('rmix', dict(type='RMix', patch_sizes=(7, 14)))):
+            ('rmix', dict(type='RMix', patch_sizes=(7, 14))),
+            ('comixup', dict(type='CoMixup'))):
         yield name, dict(type='SaliencyMixClassifier', backbone=BACKBONE,
                          neck=dict(type='GlobalAveragePooling'), head=HEAD,
                          mixer=mixer), False

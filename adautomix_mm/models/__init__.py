@@ -1,2 +1,2 @@
-from . import backbones, classifiers, mix_blocks, utils  # noqa: F401
-from . import saliency_mixers  # noqa: F401
+from . import (augments, backbones, classifiers, mix_blocks,  # noqa: F401
+               saliency_mixers, utils)
