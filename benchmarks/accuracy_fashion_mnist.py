@@ -126,6 +126,8 @@ METHODS = [
     Method('cutmix', 'configs/baselines/cutmix/cutmix_r18w16_fmnist.py'),
     Method('adautomix', 'configs/adautomix/adautomix_r18w16_fmnist.py',
            teacher=teacher_window(0)),
+    Method('automix', 'configs/automix/automix_r18w16_fmnist.py',
+           teacher=teacher_window(0)),
 ]
 
 

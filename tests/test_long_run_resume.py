@@ -30,6 +30,7 @@ import torch
 
 VANILLA = 'configs/baselines/vanilla/vanilla_r18w16_fmnist-embedded.py'
 ADAUTOMIX = 'configs/adautomix/adautomix_r18w16_fmnist-embedded.py'
+AUTOMIX = 'configs/automix/automix_r18w16_fmnist-embedded.py'
 
 # (config, processes) -> (training images, batch size, iterations per epoch
 # per rank)
@@ -38,6 +39,8 @@ CASES = {
     ('vanilla', 2): (VANILLA, 96, 16, 3),
     ('adautomix', 1): (ADAUTOMIX, 192, 64, 3),
     ('adautomix', 2): (ADAUTOMIX, 256, 64, 2),
+    ('automix', 1): (AUTOMIX, 192, 64, 3),
+    ('automix', 2): (AUTOMIX, 256, 64, 2),
 }
 EPOCHS = 2
 
@@ -169,6 +172,7 @@ def test_resumed_final_checkpoint_equals_uninterrupted(runs):
     if runs.case[0] == 'adautomix':
         assert a['adversarial_game'] == b['adversarial_game'] == dict(
             game_step=EPOCHS * runs.ipe)
+    if runs.case[0] in ('adautomix', 'automix'):
         groups = ('backbone.', 'head.', 'mix_head.', 'teacher.module.',
                   'mix_block.')
         for prefix in groups:  # every network is in the comparison
