@@ -65,7 +65,7 @@ class AttentionMixBlock(BaseModule):
         att_act_cfg (dict, optional): activation of the q/k convs.
         init_std (float, optional): std of the normal init of every conv,
             bias 0 (reference: 0.01). ``None`` keeps the library defaults
-            instead: mmcv ``ConvModule``'s Kaiming init (ReLU gain) for the
+            instead: mmcv ``ConvModule``'s Kaiming init (fan_out, ReLU gain) for the
             q/k convs and PyTorch's ``Conv2d`` default for the value conv;
             queries and keys then start O(1) rather than O(0.01), so the
             attention (and with it the mask layout) is not uniform at step 0.
