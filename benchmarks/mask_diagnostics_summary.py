@@ -10,12 +10,18 @@ over the last epoch ("final"), and the last validation accuracies
 Usage::
 
     python benchmarks/mask_diagnostics_summary.py RUN_DIR [RUN_DIR ...] \
-        [--out benchmarks/results/adautomix_generator_investigation.json]
+        [--out benchmarks/results/adautomix_generator_investigation.json] \
+        [--markdown]
+
+Run directories named ``<setting>_s<seed>`` are grouped by setting for the
+markdown table (values per seed, separated by '/', then the mean).
 """
 import argparse
 import glob
 import json
 import os.path as osp
+import re
+from collections import OrderedDict
 from statistics import mean
 
 MASK_KEYS = ('mask_spatial_range', 'mask_entropy', 'mask_share_err',
@@ -54,10 +60,37 @@ def summarise(run_dir: str) -> dict:
     return out
 
 
+def markdown(results) -> str:
+    groups = OrderedDict()
+    for r in results:
+        setting = re.sub(r'_s\d+$', '', r['run'])
+        groups.setdefault(setting, []).append(r)
+    cols = [('final', k, 4) for k in MASK_KEYS] + \
+        [('accuracy', k, 1) for k in ACC_KEYS]
+    head = ['setting', 'seeds'] + [k.replace('mask_', '') for _, k, _ in cols]
+    lines = ['| ' + ' | '.join(head) + ' |',
+             '|' + '---|' * len(head)]
+    for setting, runs in groups.items():
+        cells = [setting, '/'.join(re.sub(r'.*_s', '', r['run'])
+                                   for r in runs)]
+        for part, key, digits in cols:
+            vals = [r.get(part, {}).get(key) for r in runs]
+            if any(v is None for v in vals):
+                cells.append('-')
+                continue
+            per = '/'.join(f'{v:.{digits}f}' for v in vals)
+            cells.append(per if len(vals) == 1 else
+                         f'{per} (mean {mean(vals):.{digits}f})')
+        lines.append('| ' + ' | '.join(cells) + ' |')
+    return '\n'.join(lines)
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split('\n')[0])
     parser.add_argument('runs', nargs='+')
     parser.add_argument('--out', help='write the summaries as JSON here')
+    parser.add_argument('--markdown', action='store_true',
+                        help='also print a table grouped by setting')
     args = parser.parse_args()
     results = [summarise(r) for r in args.runs]
     for r in results:
@@ -66,6 +99,8 @@ def main():
         print(f"{r['run']:28s} "
               + ' '.join(f'{k[5:]}={v:.4f}' for k, v in final.items()) + ' '
               + ' '.join(f'{k}={v:.2f}' for k, v in acc.items()))
+    if args.markdown:
+        print(markdown(results))
     if args.out:
         with open(args.out, 'w') as f:
             json.dump(results, f, indent=1)
