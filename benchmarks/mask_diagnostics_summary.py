@@ -82,6 +82,11 @@ def markdown(results) -> str:
             cells.append(per if len(vals) == 1 else
                          f'{per} (mean {mean(vals):.{digits}f})')
         lines.append('| ' + ' | '.join(cells) + ' |')
+    lines += ['', '| run | spatial range, epochs 1..E |', '|---|---|']
+    for r in results:
+        if 'per_epoch_spatial_range' in r:
+            lines.append(f"| {r['run']} | " + ', '.join(
+                f'{v:.3f}' for v in r['per_epoch_spatial_range']) + ' |')
     return '\n'.join(lines)
 
 

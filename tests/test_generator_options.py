@@ -57,3 +57,22 @@ def test_library_default_init_gives_kaiming_qk_and_spatial_masks():
 def test_bad_init_std_is_an_error():
     with pytest.raises(ValueError, match='init_std'):
         AttentionMixBlock(in_channels=8, init_std=0.0)
+
+
+def test_layout_recipe_differs_from_the_demo_only_in_the_two_options():
+    from pathlib import Path
+
+    from mmengine.config import Config
+    root = str(Path(__file__).resolve().parents[1] / 'configs' / 'adautomix') + '/'
+    demo = Config.fromfile(root + 'adautomix_r18w16_fmnist-embedded.py')
+    layout = Config.fromfile(
+        root + 'adautomix_r18w16_fmnist-embedded_layout.py')
+    assert demo.model.mix_block.get('init_std', 0.01) == 0.01
+    assert layout.model.mix_block.init_std is None
+    assert layout.optim_wrapper.paramwise_cfg == dict(
+        custom_keys={'mix_block': dict(lr_mult=10.0)})
+    layout.model.mix_block.pop('init_std')
+    demo.model.mix_block.pop('init_std', None)
+    layout.optim_wrapper.pop('paramwise_cfg')
+    assert layout.model.to_dict() == demo.model.to_dict()
+    assert layout.optim_wrapper.to_dict() == demo.optim_wrapper.to_dict()
