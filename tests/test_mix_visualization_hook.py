@@ -96,12 +96,14 @@ def test_draw_uses_train_mode_on_the_whole_batch_and_restores_state(
     assert not torch.equal(before,
                            probe.teacher.module['backbone'].bn1.running_mean)
 
-    # One row per shown sample: N sources, N masks, the mixed image; the
-    # 16-px tiles are enlarged to 64 px; make_grid pads by 2.
+    # One row per shown sample: N sources, N masks, the mixed image, each
+    # tile 1.1 in wide and 1.1 * 1.25 in high (with its title) at 80 dpi,
+    # plus 0.5 in for the figure's title.
     name, image, step = runner.visualizer.images[0]
     assert (name, step) == ('mixed_samples', 2)
-    tile = 64 + 2
-    assert image.shape == (SHOWN * tile + 2, (2 * N + 1) * tile + 2, 3)
+    assert image.dtype == np.uint8
+    assert image.shape == (round((SHOWN * 1.1 * 1.25 + 0.5) * 80),
+                           round((2 * N + 1) * 1.1 * 80), 3)
     assert path == str(tmp_path / 'mixed_samples' / 'epoch_2.png')
     written = mmcv.imread(path, channel_order='rgb')
     np.testing.assert_array_equal(written, image)
@@ -169,3 +171,16 @@ def test_model_without_preview_and_bad_arguments_are_errors(tmp_path):
         HOOKS.build(dict(type='MixedSampleVisualizationHook', num_images=0))
     with pytest.raises(TypeError, match='every_iter'):
         HOOKS.build(dict(type='MixedSampleVisualizationHook', every_iter=1))
+
+
+def test_grid_titles_name_each_column_with_lambda_and_share():
+    masks = torch.zeros(2, 2, 2, 2)
+    masks[:, 0, 0] = 1.0  # image 1 takes the top row: share 0.5
+    masks[:, 1] = 1.0 - masks[:, 0]
+    masks[1] = 0.5  # sample 2: linear masks
+    titles = hook_module.grid_titles(torch.tensor([0.3, 0.7]), masks)
+    assert titles[0] == ['image 1\nλ=0.30', 'image 2\nλ=0.70',
+                         'mask 1\nshare=0.50', 'mask 2\nshare=0.50', 'mixed']
+    per_sample = hook_module.grid_titles(
+        torch.tensor([[0.3, 0.7], [0.25, 0.75]]), masks)
+    assert per_sample[1][:2] == ['image 1\nλ=0.25', 'image 2\nλ=0.75']

@@ -35,3 +35,11 @@ log_level = 'INFO'
 load_from = None
 resume = False
 randomness = dict(seed=None, deterministic=False)
+
+# Logged training scalars: MMEngine averages keys matching `mean_pattern` over
+# the last `window_size` iterations and logs the latest value of any other
+# key. The learned mixers' mask diagnostics (`mask_*`) join losses and
+# timings so a logged value is not one batch's draw.
+log_processor = dict(
+    window_size=10,
+    mean_pattern=r'.*(loss|time|data_time|grad_norm|mask_).*')

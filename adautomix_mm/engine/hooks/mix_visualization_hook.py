@@ -1,18 +1,13 @@
 """Periodic PNG grids of generated mixed samples and their masks."""
-import math
 import os.path as osp
 from typing import Optional
 
 import numpy as np
 import torch
-import torch.nn.functional as F
 from mmengine.dist import is_main_process
 from mmengine.hooks import Hook
 from mmengine.model import is_model_wrapper
 from mmpretrain.registry import HOOKS
-from torchvision.utils import make_grid
-
-_MIN_TILE = 64  # pixels
 
 
 @HOOKS.register_module()
@@ -20,7 +15,8 @@ class MixedSampleVisualizationHook(Hook):
     """Every ``interval`` epochs (and after training), draw generator
     samples of a fixed training batch (the first one seen) and show the
     first ``num_images``, on the main process: one row per sample with its
-    N source images, their N masks (white = 1) and the mixed image.
+    N source images (titled with their ratio lambda_i), their N masks (white
+    = 1, titled with the share of pixels each takes) and the mixed image.
 
     The grid goes to the runner's visualizer (``add_image``, so every
     configured backend such as TensorBoard gets it) and to
@@ -82,6 +78,8 @@ class MixedSampleVisualizationHook(Hook):
             return None
         shown = {k: out[k][:self.num_images]
                  for k in ('sources', 'masks', 'mixed')}
+        lam = out['lam']  # [N] shared by the batch, or [B, N]
+        shown['lam'] = lam if lam.dim() == 1 else lam[:self.num_images]
         image = self._grid(model.data_preprocessor, shown)
         runner.visualizer.add_image('mixed_samples', image, step=step)
         path = osp.join(runner.work_dir, 'mixed_samples', f'epoch_{step}.png')
@@ -93,6 +91,9 @@ class MixedSampleVisualizationHook(Hook):
 
     @staticmethod
     def _grid(preprocessor, out) -> np.ndarray:
+        """RGB uint8 image: one row per sample, labelled columns (the N
+        sources with their lambda, their masks with the pixel share each
+        takes, the mixed image)."""
         sources, masks, mixed = out['sources'], out['masks'], out['mixed']
         b, n = masks.shape[:2]
         mean = getattr(preprocessor, 'mean', None)
@@ -110,13 +111,50 @@ class MixedSampleVisualizationHook(Hook):
             to_pixels(sources),
             masks.unsqueeze(2).expand(b, n, 3, *masks.shape[-2:]).float(),
             to_pixels(mixed).unsqueeze(1)
-        ], dim=1).flatten(0, 1).cpu()  # [B * (2N + 1), 3, H, W]
-        if tiles.shape[-1] < _MIN_TILE:  # enlarge tiny images (28x28 ...)
-            tiles = F.interpolate(
-                tiles, scale_factor=math.ceil(_MIN_TILE / tiles.shape[-1]),
-                mode='nearest')
-        grid = make_grid(tiles, nrow=2 * n + 1, padding=2, pad_value=0.5)
-        return (grid.permute(1, 2, 0).numpy() * 255).round().astype(np.uint8)
+        ], dim=1).cpu()  # [B, 2N + 1, 3, H, W]
+        titles = grid_titles(out['lam'], masks)
+        return _draw_labelled_grid(tiles.permute(0, 1, 3, 4, 2).numpy(),
+                                   titles)
+
+
+def grid_titles(lam: torch.Tensor, masks: torch.Tensor):
+    """Column titles ``[B][2N + 1]`` of the grid: source i with its ratio
+    lambda_i, mask i with its pixel share (mean of the mask; equal to
+    lambda_i for linear mixup), and the mixed image."""
+    b, n = masks.shape[:2]
+    lam = torch.as_tensor(lam).detach().float().cpu()
+    lam = lam.view(1, n).expand(b, n) if lam.dim() == 1 else lam
+    share = masks.detach().float().flatten(2).mean(-1).cpu()
+    return [[f'image {i + 1}\nλ={lam[r, i]:.2f}' for i in range(n)]
+            + [f'mask {i + 1}\nshare={share[r, i]:.2f}' for i in range(n)]
+            + ['mixed'] for r in range(b)]
+
+
+def _draw_labelled_grid(tiles: np.ndarray, titles) -> np.ndarray:
+    """Render tiles ``[rows, cols, H, W, 3]`` in [0, 1] with a title over
+    every tile (matplotlib's Agg canvas; no pyplot state, no display)."""
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
+    rows, cols = tiles.shape[:2]
+    side = 1.1  # inches per tile, titles included
+    fig = Figure(figsize=(cols * side, rows * side * 1.25 + 0.5), dpi=80)
+    FigureCanvasAgg(fig)
+    fig.suptitle('N source images (λ = label weight), their '
+                 'masks (white = 1, sum 1 per pixel), the mixed image',
+                 fontsize=8)
+    axes = fig.subplots(rows, cols, squeeze=False)
+    for r in range(rows):
+        for c in range(cols):
+            ax = axes[r][c]
+            ax.imshow(tiles[r, c], vmin=0.0, vmax=1.0,
+                      interpolation='nearest')
+            ax.set_title(titles[r][c], fontsize=6, pad=2)
+            ax.set_xticks([])
+            ax.set_yticks([])
+    fig.tight_layout(rect=(0, 0, 1, 0.97), pad=0.3)
+    fig.canvas.draw()
+    rgba = np.asarray(fig.canvas.buffer_rgba())
+    return np.ascontiguousarray(rgba[..., :3])
 
 
 def _preview_without_side_effects(model, inputs: torch.Tensor,

@@ -12,6 +12,7 @@ import torch.nn.functional as F
 from mmpretrain.registry import MODELS
 from mmpretrain.structures import DataSample
 
+from ..utils.mask_diagnostics import mask_diagnostics
 from ..utils.mixing import (LAM_SAMPLERS, constant_masks, gather_partners, mix_linear,
                             mix_with_masks, sample_partners, sample_ratios)
 from ..utils.norm_replay import (batch_stats_since, replay_updates,
@@ -57,6 +58,11 @@ class AdAutoMix(MomentumMixClassifier):
        cooperative phase :math:`L_G = L_{tmix}`
        (:math:`\beta` = ``beta_radio``, s = ``cos_sign``).
        ``loss_gen`` :math:`= w\,L_G` (w = ``generator_weight``).
+
+    Logged with the losses (not summed into them, no gradient): the
+    :func:`~..utils.mask_diagnostics.mask_diagnostics` of the generator's
+    masks :math:`M^g` (``mask_spatial_range``, ``mask_entropy``,
+    ``mask_share_err``) and ``mask_fallback_rate`` of the classifier's.
 
     Passes per step: teacher 2 forward (clean, no grad; mixed, with input
     backward), online 2 forward+backward for N = 2 and 3 for N >= 3
@@ -226,16 +232,24 @@ class AdAutoMix(MomentumMixClassifier):
                           and self.beta_radio < 1.0)
             t_clean = teacher.mix_head(self.neck_feats(teacher, t_out)) \
                 if need_clean else None
-            if self._margin_hit(lam_c):
+            fallback = self._margin_hit(lam_c)
+            if fallback:
                 masks_c = constant_masks(lam_c, b, size).to(inputs)
             else:
                 masks_c = self.generate_masks(z, perms_c, lam_c, size)
         clean_stats = batch_stats_since(norms, before)
         losses = self._classifier_losses(inputs, targets, n, lam_c, perms_c,
                                          masks_c)
-        losses['loss_gen'] = self._generator_loss(
+        losses['loss_gen'], masks_g = self._generator_loss(
             inputs, targets, z, lam_g, perms_g, t_clean, teacher)
         replay_updates(norms, clean_stats, times=n)
+        # Non-loss scalars (logged, not summed): the generator's own masks
+        # when it ran (they exist even when the classifier fell back to
+        # constant masks), the classifier's otherwise.
+        if masks_g is not None:
+            losses.update(mask_diagnostics(masks_g, lam_g, fallback))
+        else:
+            losses.update(mask_diagnostics(masks_c, lam_c, fallback))
         losses['mix_samples'] = torch.tensor(float(n), device=device)
         losses['adv_phase'] = torch.tensor(float(self.adversarial),
                                            device=device)
@@ -266,7 +280,8 @@ class AdAutoMix(MomentumMixClassifier):
         if not self.generator_enabled:
             # Zero-valued but connected to every generator parameter, so DDP
             # (find_unused_parameters=False) still sees them all used.
-            return sum(p.sum() for p in self.mix_block.parameters()) * 0.0
+            return sum(p.sum() for p in self.mix_block.parameters()) * 0.0, \
+                None
         masks = self.generate_masks(z, perms, lam, x.shape[-2:])
         x_mix = mix_with_masks(x, perms, masks)
         # Frozen teacher (requires_grad=False): gradients reach only the
@@ -287,7 +302,7 @@ class AdAutoMix(MomentumMixClassifier):
                 ], dim=1)  # [B, N]
                 sim = (cos * lam.view(1, -1).to(cos)).sum(1).mean()
                 loss = loss + self.cos_sign * (1.0 - beta) * sim
-        return self.generator_weight * loss
+        return self.generator_weight * loss, masks
 
     @torch.no_grad()
     def mix_preview(self, inputs: torch.Tensor, num_mix: Optional[int] = None):

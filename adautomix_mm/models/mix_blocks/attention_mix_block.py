@@ -63,7 +63,12 @@ class AttentionMixBlock(BaseModule):
             map the feature size exactly onto the output size.
         att_norm_cfg (dict, optional): norm layer of the q/k convs.
         att_act_cfg (dict, optional): activation of the q/k convs.
-        init_std (float): std of the normal init of every conv (bias 0).
+        init_std (float, optional): std of the normal init of every conv,
+            bias 0 (reference: 0.01). ``None`` keeps the library defaults
+            instead: mmcv ``ConvModule``'s Kaiming init (fan_out, ReLU gain) for the
+            q/k convs and PyTorch's ``Conv2d`` default for the value conv;
+            queries and keys then start O(1) rather than O(0.01), so the
+            attention (and with it the mask layout) is not uniform at step 0.
     """
 
     def __init__(self,
@@ -75,7 +80,7 @@ class AttentionMixBlock(BaseModule):
                  scale_factor: Optional[int] = None,
                  att_norm_cfg: Optional[dict] = None,
                  att_act_cfg: Optional[dict] = dict(type='ReLU'),
-                 init_std: float = 0.01,
+                 init_std: Optional[float] = 0.01,
                  init_cfg: Optional[Union[dict, list]] = None):
         super().__init__(init_cfg=init_cfg)
         if not isinstance(in_channels, int) or in_channels <= 0:
@@ -94,6 +99,9 @@ class AttentionMixBlock(BaseModule):
                                          or scale_factor < 1):
             raise ValueError(f'AttentionMixBlock: scale_factor must be a '
                              f'positive int or None, got {scale_factor!r}')
+        if init_std is not None and not float(init_std) > 0:
+            raise ValueError(f'AttentionMixBlock: init_std must be > 0 or '
+                             f'None (library default init), got {init_std!r}')
         self.in_channels = in_channels
         self.lam_concat = lam_concat
         self.use_scale = use_scale
@@ -118,6 +126,8 @@ class AttentionMixBlock(BaseModule):
         self._reset_convs()
 
     def _reset_convs(self) -> None:
+        if self.init_std is None:
+            return
         for m in self.modules():
             if isinstance(m, (nn.Conv2d, nn.Linear)):
                 nn.init.normal_(m.weight, 0.0, self.init_std)
@@ -127,7 +137,8 @@ class AttentionMixBlock(BaseModule):
     def init_weights(self) -> None:
         super().init_weights()
         # ConvModule re-initialises its conv (Kaiming) in init_weights; the
-        # reference uses normal(0, 0.01) on every conv of the block.
+        # reference uses normal(0, 0.01) on every conv of the block (kept
+        # unless init_std=None).
         self._reset_convs()
 
     def forward(self, feats: torch.Tensor, lam: torch.Tensor,

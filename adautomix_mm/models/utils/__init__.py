@@ -1,10 +1,11 @@
 from .mixing import (constant_masks, gather_partners, mix_linear,
                      mix_targets_by_area,
                      mix_with_masks, sample_partners, sample_ratios)
+from .mask_diagnostics import DIAGNOSTIC_KEYS, mask_diagnostics
 from .teacher_ema import TeacherEMA
 
 __all__ = [
-    'TeacherEMA', 'constant_masks', 'gather_partners', 'mix_linear',
+    'DIAGNOSTIC_KEYS', 'TeacherEMA', 'mask_diagnostics', 'constant_masks', 'gather_partners', 'mix_linear',
     'mix_targets_by_area', 'mix_with_masks', 'sample_partners',
     'sample_ratios'
 ]
