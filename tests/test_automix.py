@@ -15,8 +15,8 @@ from mmpretrain.structures import DataSample
 import adautomix_mm  # noqa: F401
 from adautomix_mm.models.classifiers import automix as automix_module
 from adautomix_mm.models.classifiers.automix import AutoMix
-from adautomix_mm.models.utils import (mix_linear, sample_partners,
-                                       sample_ratios)
+from adautomix_mm.models.utils import (mask_diagnostics, mix_linear,
+                                       sample_partners, sample_ratios)
 
 NUM_CLASSES = 4
 CLS_KEYS = ('loss_mix', 'loss_one')
@@ -144,6 +144,11 @@ def test_generator_losses_equal_hand_computation():
     bound = (1 - masks[:, 1].mean() - lam[0]).abs()
     torch.testing.assert_close(losses['loss_mask'], 0.5 * bound, rtol=1e-4,
                                atol=1e-6)
+    # The logged mask diagnostics describe these generator masks.
+    fallback = bool((draws(3, b)[1] <= model.lam_margin).any())
+    for key, value in mask_diagnostics(masks, lam, fallback).items():
+        torch.testing.assert_close(losses[key], value, rtol=1e-4, atol=1e-6)
+        assert not losses[key].requires_grad, key
 
 
 def test_classifier_loss_is_mixup_ce_on_detached_generated_masks():

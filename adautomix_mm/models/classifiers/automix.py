@@ -12,6 +12,7 @@ import torch
 from mmpretrain.registry import MODELS
 from mmpretrain.structures import DataSample
 
+from ..utils.mask_diagnostics import mask_diagnostics
 from ..utils.mixing import (constant_masks, gather_partners, mix_linear,
                             mix_with_masks, sample_partners, sample_ratios)
 from .momentum_mix_classifier import MomentumMixClassifier
@@ -231,8 +232,12 @@ class AutoMix(MomentumMixClassifier):
         losses.update(
             self._generator_losses(inputs, targets, lam_g, perms_g, masks_g,
                                    teacher))
-        # masks_g / lam_g (the generator's sample) and `fallback` (the
-        # classifier's constant masks) are what mask diagnostics report.
+        # Non-loss scalars (logged, not summed), as AdAutoMix: the
+        # generator's own masks when it ran, the classifier's otherwise.
+        if masks_g is not None:
+            losses.update(mask_diagnostics(masks_g, lam_g, fallback))
+        else:
+            losses.update(mask_diagnostics(masks_c, lam_c, fallback))
         return losses
 
     def _classifier_losses(self, x, targets, lam, perms, masks):
