@@ -1,9 +1,8 @@
 """AdAutoMix (Qin et al., "Adversarial AutoMixup", ICLR 2024).
 
 Semantics follow the official code (JinXins/Adversarial-AutoMixup
-``openmixup/models/classifiers/AdAutoMix.py``) as documented in
-``shared/reference/adautomix-automix-reference.md`` §1; every deviation is a
-named argument whose reference value is the default unless noted.
+``openmixup/models/classifiers/AdAutoMix.py``); every deviation is a named
+argument whose reference value is the default unless noted.
 """
 from typing import Dict, List, Optional
 
@@ -148,10 +147,7 @@ class AdAutoMix(MomentumMixClassifier):
             train_cfg=train_cfg,
             data_preprocessor=data_preprocessor,
             init_cfg=init_cfg)
-        mix_block = dict(mix_block)
-        if mix_block.get('in_channels') is None:
-            mix_block['in_channels'] = int(self.mix_feat_shape[0])
-        self.mix_block = MODELS.build(mix_block)
+        self.mix_block = self.build_mix_block(mix_block)
         self.mix_samples = mix_samples
         self.is_random = is_random
         self.alpha = alpha

@@ -121,10 +121,7 @@ class AutoMix(MomentumMixClassifier):
             train_cfg=train_cfg,
             data_preprocessor=data_preprocessor,
             init_cfg=init_cfg)
-        mix_block = dict(mix_block)
-        if mix_block.get('in_channels') is None:
-            mix_block['in_channels'] = int(self.mix_feat_shape[0])
-        self.mix_block = MODELS.build(mix_block)
+        self.mix_block = self.build_mix_block(mix_block)
         if not callable(getattr(self.mix_block, 'mask_loss', None)):
             raise ValueError(
                 f'AutoMix: mix_block {mix_block.get("type")!r} has no '

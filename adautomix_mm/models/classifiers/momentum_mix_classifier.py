@@ -169,6 +169,14 @@ class MomentumMixClassifier(ImageClassifier):
         self._teacher_copied_from_online = False
 
     # --------------------------------------------------------------- probing
+    def build_mix_block(self, cfg: dict) -> nn.Module:
+        """The generator from ``cfg``, its ``in_channels`` inferred from the
+        mix-stage features unless given."""
+        cfg = dict(cfg)
+        if cfg.get('in_channels') is None:
+            cfg['in_channels'] = int(self.mix_feat_shape[0])
+        return MODELS.build(cfg)
+
     def _probe_mix_stage(self) -> torch.Size:
         """Shape ``[C, h, w]`` of the mix-stage output for a probe input
         (64x64, or the input size declared by the backbone's patch embed)."""

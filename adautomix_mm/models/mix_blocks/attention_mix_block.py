@@ -1,9 +1,10 @@
 """AdAutoMix's attention Mix Block: the mixed-sample generator.
 
 Reference semantics: JinXins/Adversarial-AutoMixup
-``openmixup/models/heads/Ada_mix_pine.py`` (class ``AdaptiveMask``), read as
-described in ``shared/reference/adautomix-automix-reference.md`` §1.2. This is
-a fresh implementation, vectorised over the N images.
+``openmixup/models/heads/Ada_mix_pine.py`` (class ``AdaptiveMask``; the same
+class as Westlake-AI/openmixup ``openmixup/models/heads/adaptive_mask.py``)
+and Qin et al., "Adversarial AutoMixup", ICLR 2024, Sec. 3. This is a fresh
+implementation, vectorised over the N images.
 """
 import math
 from typing import Optional, Sequence, Tuple, Union
@@ -12,18 +13,18 @@ import torch
 import torch.nn as nn
 import torch.nn.functional as F
 from mmcv.cnn import ConvModule
-from mmengine.model import BaseModule
 from mmpretrain.registry import MODELS
+
+from .base import UPSAMPLE_MODES, MixBlockBase
 
 # Attention logits beyond this magnitude are clamped (fp32 max is ~3.4e38):
 # the reference clamps +-inf to +-1e25 and re-computes NaN masks in fp64 with
 # asymmetric constants; clamping the logits keeps every softmax finite.
 _LOGIT_LIMIT = 1e25
-_UPSAMPLE_MODES = ('nearest', 'bilinear', 'bicubic')
 
 
 @MODELS.register_module()
-class AttentionMixBlock(BaseModule):
+class AttentionMixBlock(MixBlockBase):
     r"""Cross-attention mask generator for N >= 2 images.
 
     For feature maps :math:`z_1..z_N` (the same module is shared by all
@@ -92,9 +93,9 @@ class AttentionMixBlock(BaseModule):
                 or in_channels // reduction < 1:
             raise ValueError(f'AttentionMixBlock: bad reduction={reduction!r} '
                              f'for in_channels={in_channels}')
-        if upsample_mode not in _UPSAMPLE_MODES:
+        if upsample_mode not in UPSAMPLE_MODES:
             raise ValueError(f'AttentionMixBlock: upsample_mode must be one of '
-                             f'{_UPSAMPLE_MODES}, got {upsample_mode!r}')
+                             f'{UPSAMPLE_MODES}, got {upsample_mode!r}')
         if scale_factor is not None and (not isinstance(scale_factor, int)
                                          or scale_factor < 1):
             raise ValueError(f'AttentionMixBlock: scale_factor must be a '
@@ -123,22 +124,6 @@ class AttentionMixBlock(BaseModule):
             width, self.inter_channels, 1, bias='auto',
             norm_cfg=att_norm_cfg, act_cfg=att_act_cfg)
         self.conv_v = nn.Conv2d(width, 1, 1)
-        self._reset_convs()
-
-    def _reset_convs(self) -> None:
-        if self.init_std is None:
-            return
-        for m in self.modules():
-            if isinstance(m, (nn.Conv2d, nn.Linear)):
-                nn.init.normal_(m.weight, 0.0, self.init_std)
-                if m.bias is not None:
-                    nn.init.zeros_(m.bias)
-
-    def init_weights(self) -> None:
-        super().init_weights()
-        # ConvModule re-initialises its conv (Kaiming) in init_weights; the
-        # reference uses normal(0, 0.01) on every conv of the block (kept
-        # unless init_std=None).
         self._reset_convs()
 
     def forward(self, feats: torch.Tensor, lam: torch.Tensor,

@@ -16,18 +16,17 @@ import torch
 import torch.nn as nn
 import torch.nn.functional as F
 from mmcv.cnn import ConvModule
-from mmengine.model import BaseModule
 from mmpretrain.registry import MODELS
 
 from .attention_mix_block import _finite
+from .base import UPSAMPLE_MODES, MixBlockBase
 
-_UPSAMPLE_MODES = ('nearest', 'bilinear', 'bicubic')
 MASK_LOSS_MODES = ('L1', 'L1+Variance')
 SCALE_BY_IMAGE_SIZE = 'by_image_size'
 
 
 @MODELS.register_module()
-class PixelMixBlock(BaseModule):
+class PixelMixBlock(MixBlockBase):
     r"""Cross-attention mask generator for two images (AutoMix / SAMix).
 
     For features :math:`z_a` (image 1, ratio :math:`\lambda`) and
@@ -125,9 +124,9 @@ class PixelMixBlock(BaseModule):
                              f'in_channels={in_channels}')
         modes = [upsample_mode] if isinstance(upsample_mode, str) \
             else list(upsample_mode)
-        if not modes or any(m not in _UPSAMPLE_MODES for m in modes):
+        if not modes or any(m not in UPSAMPLE_MODES for m in modes):
             raise ValueError(f'{name}: upsample_mode must be one of '
-                             f'{_UPSAMPLE_MODES} or a non-empty list of them, '
+                             f'{UPSAMPLE_MODES} or a non-empty list of them, '
                              f'got {upsample_mode!r}')
         if not (scale_factor is None or scale_factor == SCALE_BY_IMAGE_SIZE
                 or (isinstance(scale_factor, int) and scale_factor >= 1)):
@@ -182,20 +181,6 @@ class PixelMixBlock(BaseModule):
         self.value = _value_net(width, value_neck_cfg)
         self._reset_convs()
 
-    def _reset_convs(self) -> None:
-        for m in self.modules():
-            if isinstance(m, (nn.Conv2d, nn.Linear)):
-                nn.init.normal_(m.weight, 0.0, self.init_std)
-                if m.bias is not None:
-                    nn.init.zeros_(m.bias)
-
-    def init_weights(self) -> None:
-        super().init_weights()
-        # ConvModule re-initialises its conv (Kaiming) in init_weights; the
-        # reference uses normal(0, 0.01) on every conv of the block.
-        self._reset_convs()
-
-    # ------------------------------------------------------------- forward
     @staticmethod
     def rescale_lam(lam: torch.Tensor, k: float) -> torch.Tensor:
         r"""SAMix's :math:`\lambda' = (\frac43\lambda^3 - 2\lambda^2 +
