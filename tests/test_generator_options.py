@@ -66,7 +66,7 @@ def test_layout_recipe_differs_from_the_demo_only_in_the_two_options():
     root = str(Path(__file__).resolve().parents[1] / 'configs' / 'adautomix') + '/'
     demo = Config.fromfile(root + 'adautomix_r18w16_fmnist-embedded.py')
     layout = Config.fromfile(
-        root + 'adautomix_r18w16_fmnist-embedded_layout.py')
+        root + 'variants/adautomix_r18w16_fmnist-embedded_layout.py')
     assert demo.model.mix_block.get('init_std', 0.01) == 0.01
     assert layout.model.mix_block.init_std is None
     assert layout.optim_wrapper.paramwise_cfg == dict(

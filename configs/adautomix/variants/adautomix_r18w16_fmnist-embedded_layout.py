@@ -9,7 +9,7 @@
 # Not the demo's default: the masks it learns mostly hand a sample to one of
 # its images regardless of the label weights (see the write-up), and its
 # accuracy is not better than the reference setting's on this budget.
-_base_ = ['./adautomix_r18w16_fmnist-embedded.py']
+_base_ = ['../adautomix_r18w16_fmnist-embedded.py']
 
 model = dict(mix_block=dict(init_std=None))
 optim_wrapper = dict(
