@@ -1,8 +1,11 @@
 """AutoMix / SAMix recipes: every AdAutoMix recipe has an AutoMix sibling
 that differs from it only in the model's method block and the schedule
 hooks; the reference AutoMix values per family; the SAMix recipes differ from
-their AutoMix sibling only in the Mix Block options."""
+their AutoMix sibling only in the Mix Block options; every AdAutoMix recipe
+has a config in every baseline folder, on the recipe's data, schedule and
+network."""
 import copy
+import re
 from pathlib import Path
 
 import pytest
@@ -130,3 +133,69 @@ def test_samix_differs_from_automix_only_in_mix_block_options(path):
     assert mb['value_neck_cfg']['num_layers'] == 2
     assert mb['mask_loss_mode'] == 'L1+Variance'
     assert mb['upsample_mode'] == 'bilinear'
+
+
+# ------------------------------------------------- baselines beside AdAutoMix
+BASELINE_METHODS = ('vanilla', 'mixup', 'cutmix', 'fmix', 'saliencymix',
+                    'gridmix', 'resizemix', 'puzzlemix', 'comixup', 'rmix')
+
+
+def baseline_suffix(path: Path) -> str:
+    """adautomix_<backbone>_<data>[_<N>e].py -> <backbone>_<data>.py"""
+    stem = path.stem[len('adautomix_'):]
+    return re.sub(r'_\d+e$', '', stem) + '.py'
+
+
+def test_every_adautomix_recipe_has_a_sibling_in_every_baseline_folder():
+    suffixes = {baseline_suffix(p) for p in ADAUTOMIX}
+    assert len(suffixes) == len(ADAUTOMIX) >= 16
+    assert {'convnext-t_cifar100.py', 'swin-t_cifar100-224.py',
+            'r50_cub200.py', 'rx50_aircraft.py',
+            'rx50_stanfordcars.py'} <= suffixes
+    for method in BASELINE_METHODS:
+        names = {p.name
+                 for p in (CONFIG_ROOT / 'baselines' / method).glob('*.py')}
+        assert names == {f'{method}_{s}' for s in suffixes}, method
+
+
+def _schedule(cfg):
+    """The schedulers without the cosine's floor and the Group- prefix (the
+    baselines use MMEngine's cosine; the cifar ones anneal to 0)."""
+    scheds = cfg['param_scheduler']
+    scheds = scheds if isinstance(scheds, (list, tuple)) else [scheds]
+    return [dict({k: v for k, v in s.items() if k != 'eta_min'},
+                 type=s['type'].replace('GroupCosine', 'Cosine'))
+            for s in scheds]
+
+
+@pytest.mark.parametrize('path', ADAUTOMIX, ids=lambda p: p.name)
+def test_baseline_has_the_data_schedule_and_network_of_its_recipe(path):
+    """The vanilla sibling (which every other method's config equals outside
+    its method block, see test_mixer_configs / test_saliency_configs) trains
+    the recipe's network on the recipe's data with its optimizer."""
+    ada = load(path)
+    van = load(CONFIG_ROOT / 'baselines' / 'vanilla' /
+               f'vanilla_{baseline_suffix(path)}')
+    for key in ('train_dataloader', 'val_dataloader', 'test_dataloader',
+                'data_preprocessor', 'train_cfg', 'auto_scale_lr',
+                'default_hooks', 'env_cfg', 'randomness'):
+        assert van.get(key) == ada.get(key), key
+    assert van['optim_wrapper']['optimizer'] == \
+        ada['optim_wrapper']['optimizer']
+    assert van['optim_wrapper'].get('clip_grad') == \
+        ada['optim_wrapper'].get('clip_grad')
+    assert _schedule(van) == _schedule(ada)
+    assert van['model']['type'] == 'ImageClassifier'
+    # the network: the same backbone (the baseline reads only the last
+    # stage), neck, init and head but for its loss's options
+    strip = ('_delete_', 'out_indices')
+    assert {k: v for k, v in van['model']['backbone'].items()
+            if k not in strip} == \
+        {k: v for k, v in ada['model']['backbone'].items() if k not in strip}
+    assert van['model']['backbone']['out_indices'][-1] == \
+        ada['model']['backbone']['out_indices'][-1]
+    for key in ('neck', 'init_cfg'):
+        assert van['model'].get(key) == ada['model'].get(key), key
+    head, ada_head = dict(van['model']['head']), dict(ada['model']['head'])
+    assert head.pop('loss')['type'] == ada_head.pop('loss')['type']
+    assert head == ada_head

@@ -25,12 +25,12 @@ def load(method, suffix):
 
 
 def image_size(suffix):
-    return 28 if 'fmnist' in suffix else 32 if 'cifar' in suffix else \
-        64 if 'tiny' in suffix else 224
+    return 224 if '224' in suffix else 28 if 'fmnist' in suffix else \
+        32 if 'cifar' in suffix else 64 if 'tiny' in suffix else 224
 
 
 def test_one_config_per_mixup_sibling():
-    assert len(SUFFIXES) >= 11
+    assert len(SUFFIXES) >= 16
     for method in METHODS:
         names = sorted(p.name for p in (CONFIG_ROOT / method).glob('*.py'))
         assert names == sorted(f'{method}_{s}' for s in SUFFIXES)
