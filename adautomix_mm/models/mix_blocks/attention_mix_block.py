@@ -15,7 +15,7 @@ import torch.nn.functional as F
 from mmcv.cnn import ConvModule
 from mmpretrain.registry import MODELS
 
-from .base import UPSAMPLE_MODES, MixBlockBase
+from .base import UPSAMPLE_MODES, MixBlockBase, check_width
 
 # Attention logits beyond this magnitude are clamped (fp32 max is ~3.4e38):
 # the reference clamps +-inf to +-1e25 and re-computes NaN masks in fp64 with
@@ -84,15 +84,7 @@ class AttentionMixBlock(MixBlockBase):
                  init_std: Optional[float] = 0.01,
                  init_cfg: Optional[Union[dict, list]] = None):
         super().__init__(init_cfg=init_cfg)
-        if not isinstance(in_channels, int) or in_channels <= 0:
-            raise ValueError(
-                f'AttentionMixBlock: in_channels must be a positive int, got '
-                f'{in_channels!r} (AdAutoMix infers it from the backbone when '
-                'the config leaves it None).')
-        if not isinstance(reduction, int) or reduction < 1 \
-                or in_channels // reduction < 1:
-            raise ValueError(f'AttentionMixBlock: bad reduction={reduction!r} '
-                             f'for in_channels={in_channels}')
+        check_width('AttentionMixBlock', 'AdAutoMix', in_channels, reduction)
         if upsample_mode not in UPSAMPLE_MODES:
             raise ValueError(f'AttentionMixBlock: upsample_mode must be one of '
                              f'{UPSAMPLE_MODES}, got {upsample_mode!r}')

@@ -13,6 +13,19 @@ from mmengine.model import BaseModule
 UPSAMPLE_MODES = ('nearest', 'bilinear', 'bicubic')
 
 
+def check_width(name: str, owner: str, in_channels, reduction) -> None:
+    """Config errors of a Mix Block's feature width, naming the key."""
+    if not isinstance(in_channels, int) or in_channels <= 0:
+        raise ValueError(
+            f'{name}: in_channels must be a positive int, got '
+            f'{in_channels!r} ({owner} infers it from the backbone when '
+            'the config leaves it None).')
+    if not isinstance(reduction, int) or reduction < 1 \
+            or in_channels // reduction < 1:
+        raise ValueError(f'{name}: bad reduction={reduction!r} for '
+                         f'in_channels={in_channels}')
+
+
 class MixBlockBase(BaseModule):
     """``init_std``: std of the normal init of every conv / linear weight
     (bias 0); ``None`` keeps the library defaults (set by the subclass as

@@ -19,7 +19,7 @@ from mmcv.cnn import ConvModule
 from mmpretrain.registry import MODELS
 
 from .attention_mix_block import _finite
-from .base import UPSAMPLE_MODES, MixBlockBase
+from .base import UPSAMPLE_MODES, MixBlockBase, check_width
 
 MASK_LOSS_MODES = ('L1', 'L1+Variance')
 SCALE_BY_IMAGE_SIZE = 'by_image_size'
@@ -113,15 +113,7 @@ class PixelMixBlock(MixBlockBase):
                  init_cfg: Optional[Union[dict, list]] = None):
         super().__init__(init_cfg=init_cfg)
         name = 'PixelMixBlock'
-        if not isinstance(in_channels, int) or in_channels <= 0:
-            raise ValueError(
-                f'{name}: in_channels must be a positive int, got '
-                f'{in_channels!r} (AutoMix infers it from the backbone when '
-                'the config leaves it None).')
-        if not isinstance(reduction, int) or reduction < 1 \
-                or in_channels // reduction < 1:
-            raise ValueError(f'{name}: bad reduction={reduction!r} for '
-                             f'in_channels={in_channels}')
+        check_width(name, 'AutoMix', in_channels, reduction)
         modes = [upsample_mode] if isinstance(upsample_mode, str) \
             else list(upsample_mode)
         if not modes or any(m not in UPSAMPLE_MODES for m in modes):
