@@ -9,9 +9,11 @@ import math
 from typing import Dict, List, Optional
 
 import torch
+from mmpretrain.models.utils.batch_augments import RandomBatchAugment
 from mmpretrain.registry import MODELS
 from mmpretrain.structures import DataSample
 
+from ..utils.eta_balanced_loss import eta_balanced_bce
 from ..utils.mask_diagnostics import mask_diagnostics
 from ..utils.mixing import (constant_masks, gather_partners, mix_linear,
                             mix_with_masks, sample_partners, sample_ratios)
@@ -19,6 +21,11 @@ from .momentum_mix_classifier import MomentumMixClassifier
 
 MASK_ADJUST_RATIOS = ('classifier', 'generator')
 SWITCH_OFF_ANNEALING = ('none', 'cosine')
+GENERATOR_LOSSES = ('mixup_ce', 'eta_balanced_bce')
+# The reference's `head_one_mix` (AutoMixup.forward_q): the one-hot branch
+# trains on Mixup (alpha 0.8) or CutMix (alpha 1.0), 50/50 per step.
+HEAD_ONE_MIX_AUGMENTS = (dict(type='Mixup', alpha=0.8),
+                         dict(type='CutMix', alpha=1.0))
 
 
 @MODELS.register_module()
@@ -80,6 +87,21 @@ class AutoMix(MomentumMixClassifier):
             gradual stop of the generator; t/T from the schedule hook).
         switch_off_annealing (str): 'none' (reference) or 'cosine'.
         generator_weight (float): w, weight of the generator's mixup loss.
+        generator_loss (str): the generator's mixup loss on the teacher's
+            mix-head logits: 'mixup_ce' (AutoMix, and what the reference's
+            SAMix config computes, see docs/automix.md): the teacher mix
+            head's own loss on :math:`\tilde y_g`; 'eta_balanced_bce'
+            (SAMix's eta-balanced loss in the binary form its
+            ``neg_weight`` is written for): :func:`eta_balanced_bce`.
+        generator_eta (float): eta of 'eta_balanced_bce' in [0, 1], the
+            weight of the classes absent from :math:`\tilde y_g` (the
+            reference SAMix config's ``neg_weight=0.5``).
+        head_one_mix (bool): False (reference default; every shipped config):
+            ``loss_one`` is the one-hot head's CE on the clean batch. True
+            (the reference's option for Transformers): the one-hot head
+            trains on a Mixup(alpha 0.8) or CutMix(alpha 1.0) sample of the
+            batch, drawn 50/50 each step (MMPretrain's batch augments),
+            with its mixed labels.
         Other arguments: see :class:`MomentumMixClassifier`.
     """
 
@@ -97,6 +119,9 @@ class AutoMix(MomentumMixClassifier):
                  switch_off: float = 0.0,
                  switch_off_annealing: str = 'none',
                  generator_weight: float = 1.0,
+                 generator_loss: str = 'mixup_ce',
+                 generator_eta: float = 0.5,
+                 head_one_mix: bool = False,
                  mix_stage: int = 0,
                  teacher_momentum: float = 0.999,
                  teacher_buffers: str = 'own',
@@ -108,6 +133,15 @@ class AutoMix(MomentumMixClassifier):
         _check_args(alpha, mask_loss, mask_adjust, mask_adjust_ratio,
                     lam_margin, switch_off, switch_off_annealing,
                     generator_weight)
+        if generator_loss not in GENERATOR_LOSSES:
+            raise ValueError(f'generator_loss must be one of '
+                             f'{GENERATOR_LOSSES}, got {generator_loss!r}')
+        if not 0.0 <= float(generator_eta) <= 1.0:
+            raise ValueError(f'generator_eta must be in [0, 1], got '
+                             f'{generator_eta!r}')
+        if not isinstance(head_one_mix, bool):
+            raise ValueError(f'head_one_mix must be True or False, got '
+                             f'{head_one_mix!r}')
         super().__init__(
             backbone=backbone,
             neck=neck,
@@ -135,6 +169,12 @@ class AutoMix(MomentumMixClassifier):
         self.switch_off = float(switch_off)
         self.switch_off_annealing = switch_off_annealing
         self.generator_weight = float(generator_weight)
+        self.generator_loss = generator_loss
+        self.generator_eta = float(generator_eta)
+        self.head_one_mix = head_one_mix
+        self.one_hot_mixer = RandomBatchAugment(
+            [dict(a) for a in HEAD_ONE_MIX_AUGMENTS],
+            probs=[0.5, 0.5]) if head_one_mix else None
         # Schedule state, set each iteration by MomentumScheduleHook (None:
         # never set, i.e. the hook is missing).
         self.generator_enabled: Optional[bool] = None
@@ -244,10 +284,13 @@ class AutoMix(MomentumMixClassifier):
             return self.head_loss(
                 head, self.neck_feats(online, online.backbone(inputs)), y)
 
+        x_one, y_one = x, targets
+        if self.one_hot_mixer is not None:  # head_one_mix; CutMix is in place
+            x_one, y_one = self.one_hot_mixer(x.clone(), targets)
         return dict(
             loss_mix=ce(online.mix_head, mix_with_masks(x, perms, masks),
                         mix_linear(targets, perms, lam)),
-            loss_one=ce(online.head, x, targets))
+            loss_one=ce(online.head, x_one, y_one))
 
     def _generator_losses(self, x, targets, lam, perms, masks, teacher):
         if masks is None:
@@ -264,8 +307,12 @@ class AutoMix(MomentumMixClassifier):
         # masks, i.e. the Mix Block, through the teacher's input gradient.
         logits = teacher.mix_head(
             self.neck_feats(teacher, teacher.backbone(x_mix))).float()
-        loss_gen = teacher.mix_head.loss_module(
-            logits, mix_linear(targets, perms, lam), avg_factor=x.size(0))
+        y_mix = mix_linear(targets, perms, lam)
+        if self.generator_loss == 'eta_balanced_bce':
+            loss_gen = eta_balanced_bce(logits, y_mix, self.generator_eta)
+        else:
+            loss_gen = teacher.mix_head.loss_module(
+                logits, y_mix, avg_factor=x.size(0))
         return dict(loss_gen=self.generator_weight * loss_gen,
                     loss_mask=loss_mask)
 
