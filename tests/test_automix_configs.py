@@ -5,6 +5,7 @@ their AutoMix sibling only in the Mix Block options; every AdAutoMix recipe
 has a config in every baseline folder, on the recipe's data, schedule and
 network."""
 import copy
+import math
 import re
 from pathlib import Path
 
@@ -34,6 +35,34 @@ def sibling(path: Path) -> Path:
                                                          'adautomix_', 1)
 
 
+# The reference AutoMix configs' learning rates where they differ from the
+# AdAutoMix sibling's (each recipe's header cites the OpenMixup file): the
+# Mix Block's group (lr_mult, its own cosine floor) and the classifier's
+# cosine floor. Every other key of the schedule is the sibling's.
+_FINE_GRAINED = dict(mix_block=dict(lr_mult=10.0, eta_min=5e-4),
+                     eta_min=0.0)
+REFERENCE_LR = {
+    'automix_r18_tinyimagenet_400e.py':
+        dict(mix_block=dict(lr_mult=0.5, eta_min=1e-3), eta_min=0.05),
+    **{f'automix_{n}_200e.py': _FINE_GRAINED
+       for n in ('r18_cub200', 'r50_cub200', 'r18_aircraft', 'rx50_aircraft',
+                 'r18_stanfordcars', 'rx50_stanfordcars')},
+}
+
+
+def _without_reference_lr(cfg, name):
+    """``cfg`` without the keys that REFERENCE_LR sets, after checking
+    them."""
+    cfg = copy.deepcopy(cfg)
+    expected = REFERENCE_LR[name]
+    keys = cfg['optim_wrapper']['paramwise_cfg']['custom_keys']
+    assert keys.pop('mix_block') == expected['mix_block'], name
+    sched = cfg['param_scheduler']
+    assert sched.pop('type') == 'GroupCosineAnnealingLR', name
+    assert sched.pop('eta_min') == expected['eta_min'], name
+    return cfg
+
+
 def split_hooks(cfg):
     hooks = cfg.get('custom_hooks', [])
     return ([h for h in hooks if h['type'] in SCHEDULE_HOOKS],
@@ -53,6 +82,9 @@ def test_automix_differs_from_its_sibling_only_in_method_and_schedule(path):
     auto, ada = load(path), load(sibling(path))
     rest = lambda c: {k: v for k, v in c.items()  # noqa: E731
                       if k not in ('model', 'custom_hooks')}
+    if path.name in REFERENCE_LR:
+        assert rest(auto) != rest(ada)
+        auto, ada = _without_reference_lr(auto, path.name), _strip_lr(ada)
     assert rest(auto) == rest(ada)
     # the network inside the model block is the sibling's too
     for key in NETWORK_KEYS:
@@ -70,6 +102,15 @@ def test_automix_differs_from_its_sibling_only_in_method_and_schedule(path):
             tuple(_as_tuple(ada_sched[0][key])), key
     assert auto['model']['type'] == 'AutoMix'
     assert auto['model']['mix_block']['type'] == 'PixelMixBlock'
+
+
+def _strip_lr(cfg):
+    """The sibling without the keys REFERENCE_LR replaces."""
+    cfg = copy.deepcopy(cfg)
+    cfg['optim_wrapper']['paramwise_cfg']['custom_keys'].pop('mix_block')
+    cfg['param_scheduler'].pop('type')
+    cfg['param_scheduler'].pop('eta_min', None)
+    return cfg
 
 
 def _as_tuple(v):
@@ -96,6 +137,9 @@ def test_automix_reference_values(path):
     if annealed:
         assert annealed[0]['end'] == 0.0 and annealed[0]['start'] is None
     assert m.get('switch_off', 0.0) == (1.0 if vit else 0.0)
+    # no shipped reference AutoMix config sets head_one_mix or an eta loss
+    assert m.get('head_one_mix', False) is False
+    assert m.get('generator_loss', 'mixup_ce') == 'mixup_ce'
     assert mb['mask_layer'] == (3 if 'swin' in name else 2)
 
 
@@ -126,6 +170,9 @@ def test_samix_differs_from_automix_only_in_mix_block_options(path):
     a, s = copy.deepcopy(automix), copy.deepcopy(samix)
     a['model'].pop('mix_block')
     s['model'].pop('mix_block')
+    # the reference's head_mix_k (soft CE, neg_weight 0.5) = the mixup CE
+    assert s['model'].pop('generator_loss') == 'mixup_ce'
+    assert s['model'].pop('generator_eta') == 0.5
     assert a == s
     mb = samix['model']['mix_block']
     assert mb['lam_mul'] == 1.0 and mb['lam_residual'] is True
@@ -199,3 +246,43 @@ def test_baseline_has_the_data_schedule_and_network_of_its_recipe(path):
     head, ada_head = dict(van['model']['head']), dict(ada['model']['head'])
     assert head.pop('loss')['type'] == ada_head.pop('loss')['type']
     assert head == ada_head
+
+
+@pytest.mark.parametrize('name, base, mix_lr, mix_floor, floor', [
+    ('automix_r18_tinyimagenet_400e.py', 0.2, 0.1, 1e-3, 0.05),
+    ('automix_r18_cub200_200e.py', 0.001, 0.01, 5e-4, 0.0),
+])
+def test_reference_lr_reaches_the_optimizer_and_its_floors(
+        name, base, mix_lr, mix_floor, floor):
+    """The recipe's optimizer and scheduler, stepped to the last epoch: the
+    Mix Block starts at the reference AutoMix lr and each group follows the
+    cosine to its own floor."""
+    from mmengine.optim import build_optim_wrapper
+    from mmpretrain.registry import PARAM_SCHEDULERS
+    torch.set_num_threads(1)
+    cfg = Config.fromfile(str(CONFIG_ROOT / 'automix' / name))
+    model = MODELS.build(cfg.model)
+    wrapper = build_optim_wrapper(model, cfg.optim_wrapper)
+    mix = {id(p) for p in model.mix_block.parameters()}
+
+    def lrs():
+        out = {}
+        for group in wrapper.optimizer.param_groups:
+            if any(p.requires_grad for p in group['params']):
+                key = 'mix' if id(group['params'][0]) in mix else 'rest'
+                out.setdefault(key, set()).add(round(group['lr'], 12))
+        return out
+
+    assert lrs() == {'mix': {mix_lr}, 'rest': {base}}
+    sched = PARAM_SCHEDULERS.build(dict(cfg.param_scheduler,
+                                        optimizer=wrapper))
+    epochs = cfg.train_cfg.max_epochs
+    for _ in range(epochs - 1):
+        sched.step()
+    decay = (1 + math.cos(math.pi * (epochs - 1) / epochs)) / 2
+    final = lrs()
+    for key, (start, end) in dict(mix=(mix_lr, mix_floor),
+                                  rest=(base, floor)).items():
+        assert len(final[key]) == 1, final
+        assert final[key].pop() == pytest.approx(
+            end + (start - end) * decay, rel=1e-6), key

@@ -1,7 +1,8 @@
 # AutoMix (ECCV 2022), sibling of ../adautomix/adautomix_convnext-t_cifar100_200e.py.
 #
 # CIFAR-100 ConvNeXt-T at 32 px: 83.30 top-1 at 200 epochs (reference study
-# §3.1). Not implemented: `head_one_mix` (see the Swin recipe).
+# §3.1). head_one_mix off, as the reference
+# (see the Swin recipe).
 #
 # AutoMix model block: the reference's ViT family on CIFAR-100 (OpenMixup con
 # figs/classification/cifar100/automix/vits/{swin_t_l3,convnext_t_l2}_a2_near
@@ -59,6 +60,9 @@ model = dict(
     switch_off=1.0,
     switch_off_annealing='none',
     generator_weight=1.0,
+    generator_loss='mixup_ce',
+    generator_eta=0.5,  # unused with 'mixup_ce'
+    head_one_mix=False,  # the reference's default in its ViT configs too
     mix_stage=0,
     teacher_momentum=0.999,
     teacher_buffers='own',
