@@ -181,3 +181,40 @@ def test_generator_loss_eta_balanced_on_the_teacher_logits():
 def test_bad_option_values_name_the_key(kw, key):
     with pytest.raises(ValueError, match=key):
         build(**kw)
+
+
+# ------------------------------------------------- on the Transformer nets
+@pytest.mark.parametrize('name', ['swin', 'vit_deit_tiny'])
+def test_options_train_through_train_step_on_transformers(name):
+    """Both options together, one real ``train_step`` (raw uint8 batch,
+    SGD) on the Transformer backbones the reference's ``head_one_mix`` was
+    written for: finite losses, the one-hot and mix heads and the Mix Block
+    all updated, the teacher untouched."""
+    from mmengine.optim import OptimWrapper
+    from mmpretrain.registry import MODELS
+    from test_adautomix_backbones import BACKBONES, _batch, _changed, _params
+    from test_automix_backbones import _model_cfg
+
+    threads = torch.get_num_threads()
+    torch.set_num_threads(1)
+    try:
+        backbone, _, head_channels, size = BACKBONES[name]
+        torch.manual_seed(0)
+        model = MODELS.build(_model_cfg(
+            backbone, head_channels, head_one_mix=True,
+            generator_loss='eta_balanced_bce', generator_eta=0.5))
+        model.init_weights()
+        model.train()
+        model.set_schedule_state(True, 0.0)
+        wrapper = OptimWrapper(torch.optim.SGD(model.parameters(), lr=0.05))
+        before = {k: _params(getattr(model, k))
+                  for k in ('head', 'mix_head', 'mix_block')}
+        teacher = _params(model.teacher.module)
+        log_vars = model.train_step(_batch(size, 0), wrapper)
+        for key in ('loss_one', 'loss_mix', 'loss_gen', 'loss_mask'):
+            assert math.isfinite(float(log_vars[key])), (key, log_vars)
+        for k, params in before.items():
+            assert _changed(params, _params(getattr(model, k))), k
+        assert _changed(teacher, _params(model.teacher.module)) == []
+    finally:
+        torch.set_num_threads(threads)
