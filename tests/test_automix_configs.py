@@ -140,6 +140,9 @@ def test_automix_reference_values(path):
     # no shipped reference AutoMix config sets head_one_mix or an eta loss
     assert m.get('head_one_mix', False) is False
     assert m.get('generator_loss', 'mixup_ce') == 'mixup_ce'
+    # mix_shuffle_no_repeat: set in the reference's fine-grained configs only
+    fine_grained = any(s in name for s in ('cub200', 'aircraft', 'cars'))
+    assert m.get('partners_no_repeat', False) is fine_grained
     assert mb['mask_layer'] == (3 if 'swin' in name else 2)
 
 

@@ -177,6 +177,7 @@ def test_generator_loss_eta_balanced_on_the_teacher_logits():
     (dict(generator_loss='mixup_bal'), 'generator_loss'),
     (dict(generator_eta=1.5), 'generator_eta'),
     (dict(head_one_mix='yes'), 'head_one_mix'),
+    (dict(partners_no_repeat=1), 'partners_no_repeat'),
 ])
 def test_bad_option_values_name_the_key(kw, key):
     with pytest.raises(ValueError, match=key):
@@ -218,3 +219,44 @@ def test_options_train_through_train_step_on_transformers(name):
         assert _changed(teacher, _params(model.teacher.module)) == []
     finally:
         torch.set_num_threads(threads)
+
+
+# ------------------------------------------------------ partners_no_repeat
+def test_partners_no_repeat_gives_the_generator_no_self_pairs(monkeypatch):
+    from adautomix_mm.models.classifiers import automix as automix_module
+    drawn = []
+    real = automix_module._partners_no_repeat
+
+    def spy(b, strict, tries=10):
+        out = real(b, strict, tries)
+        drawn.append((strict, out))
+        return out
+
+    monkeypatch.setattr(automix_module, '_partners_no_repeat', spy)
+    model = build(partners_no_repeat=True)
+    x, samples = batch(b=3)  # a random permutation of 3 has a fixed point
+    model.set_schedule_state(True, 0.0)  # with probability 2/3
+    for seed in range(20):
+        torch.manual_seed(seed)
+        model.loss(x, samples)
+    assert [s for s, _ in drawn[:2]] == [False, True]  # classifier, generator
+    ident = torch.arange(3)
+    for strict, perms in drawn:
+        assert torch.equal(perms[0], ident)
+        assert sorted(perms[1].tolist()) == [0, 1, 2]
+        if strict:
+            assert not bool((perms[1] == ident).any())
+
+
+def test_partners_no_repeat_fallback_is_a_cyclic_shift(monkeypatch):
+    from adautomix_mm.models.classifiers import automix as automix_module
+    # every permutation drawn is the identity: the retries fail
+    monkeypatch.setattr(automix_module.torch, 'randperm',
+                        lambda n, *a, **k: torch.arange(n))
+    torch.manual_seed(0)
+    strict = automix_module._partners_no_repeat(6, strict=True)
+    k = int(strict[1, 0])
+    assert 1 <= k <= 4
+    assert torch.equal(strict[1], (torch.arange(6) + k) % 6)
+    loose = automix_module._partners_no_repeat(6, strict=False)
+    assert torch.equal(loose[1], torch.arange(6))  # kept, as the reference

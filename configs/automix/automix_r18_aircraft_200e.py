@@ -10,8 +10,8 @@
 # on, nearest x16, L1 margin 0.1, EMA 0.999 -> 0.99999 over [0.1, 1] x T,
 # switch_off 0, 200 epochs; the Mix Block at lr 0.01 (10 x the classifier's
 # 0.001) with its own cosine to 5e-4, set at the end (the AdAutoMix sibling:
-# 0.1 to 1e-3). Not implemented: the reference's mix_shuffle_no_repeat=True
-# (partners without fixed points); partners here are plain permutations.
+# 0.1 to 1e-3); partners without self-pairs (the reference's
+# mix_shuffle_no_repeat=True: partners_no_repeat).
 #
 # AutoMix model block: the reference's ImageNet family (reference study §2.3:
 # OpenMixup configs/classification/imagenet/automix/basic/r50_l2_a2_near_lam_
@@ -66,6 +66,7 @@ model = dict(
     switch_off=0.0,
     switch_off_annealing='none',
     generator_weight=1.0,
+    partners_no_repeat=True,  # the reference's mix_shuffle_no_repeat
     mix_stage=0,
     teacher_momentum=0.999,
     teacher_buffers='own',

@@ -102,6 +102,12 @@ class AutoMix(MomentumMixClassifier):
             trains on a Mixup(alpha 0.8) or CutMix(alpha 1.0) sample of the
             batch, drawn 50/50 each step (MMPretrain's batch augments),
             with its mixed labels.
+        partners_no_repeat (bool): False (reference default): partners are
+            plain permutations. True (the reference's
+            ``mix_shuffle_no_repeat``, set in its fine-grained configs): each
+            partner permutation is redrawn up to 10 times while it pairs a
+            sample with itself; the generator's then falls back to a random
+            cyclic shift (no fixed point), the classifier's keeps the last.
         Other arguments: see :class:`MomentumMixClassifier`.
     """
 
@@ -122,6 +128,7 @@ class AutoMix(MomentumMixClassifier):
                  generator_loss: str = 'mixup_ce',
                  generator_eta: float = 0.5,
                  head_one_mix: bool = False,
+                 partners_no_repeat: bool = False,
                  mix_stage: int = 0,
                  teacher_momentum: float = 0.999,
                  teacher_buffers: str = 'own',
@@ -139,6 +146,9 @@ class AutoMix(MomentumMixClassifier):
         if not 0.0 <= float(generator_eta) <= 1.0:
             raise ValueError(f'generator_eta must be in [0, 1], got '
                              f'{generator_eta!r}')
+        if not isinstance(partners_no_repeat, bool):
+            raise ValueError(f'partners_no_repeat must be True or False, got '
+                             f'{partners_no_repeat!r}')
         if not isinstance(head_one_mix, bool):
             raise ValueError(f'head_one_mix must be True or False, got '
                              f'{head_one_mix!r}')
@@ -172,6 +182,7 @@ class AutoMix(MomentumMixClassifier):
         self.generator_loss = generator_loss
         self.generator_eta = float(generator_eta)
         self.head_one_mix = head_one_mix
+        self.partners_no_repeat = partners_no_repeat
         self.one_hot_mixer = RandomBatchAugment(
             [dict(a) for a in HEAD_ONE_MIX_AUGMENTS],
             probs=[0.5, 0.5]) if head_one_mix else None
@@ -244,8 +255,12 @@ class AutoMix(MomentumMixClassifier):
         # the classifier's and the generator's permutations.
         lam_g = sample_ratios(2, self.alpha, 'beta_normalized', device)
         lam_c = sample_ratios(2, self.alpha, 'beta_normalized', device)
-        perms_c = sample_partners(2, b, keep_first=True, device=device)
-        perms_g = sample_partners(2, b, keep_first=True, device=device)
+        if self.partners_no_repeat:
+            perms_c = _partners_no_repeat(b, strict=False).to(device)
+            perms_g = _partners_no_repeat(b, strict=True).to(device)
+        else:
+            perms_c = sample_partners(2, b, keep_first=True, device=device)
+            perms_g = sample_partners(2, b, keep_first=True, device=device)
 
         teacher = self.network('ema')
         with torch.no_grad():
@@ -333,6 +348,24 @@ class AutoMix(MomentumMixClassifier):
             masks=masks,
             sources=gather_partners(inputs, perms),
             lam=lam)
+
+
+def _partners_no_repeat(b: int, strict: bool, tries: int = 10) -> torch.Tensor:
+    """``[2, B]`` partners (identity, permutation) as the reference's
+    ``mix_shuffle_no_repeat``: a permutation, redrawn up to ``tries`` times
+    while it has a fixed point; ``strict``: if the last one still has one, a
+    cyclic shift by k ~ U{1, ..., B-2} (k = 1 for B <= 3), which has none.
+    (The reference flags the last redraw without checking it.)"""
+    ident = torch.arange(b)
+    perm = torch.randperm(b)
+    for _ in range(tries):
+        if not bool((perm == ident).any()):
+            break
+        perm = torch.randperm(b)
+    if strict and b > 1 and bool((perm == ident).any()):
+        shift = int(torch.randint(1, b - 1, ())) if b > 2 else 1
+        perm = (ident + shift) % b
+    return torch.stack([ident, perm])
 
 
 def _check_args(alpha, mask_loss, mask_adjust, mask_adjust_ratio, lam_margin,
