@@ -265,3 +265,17 @@ def test_visualization_log_rounds_lambda(tmp_path, monkeypatch):
     assert len(lines) == 1
     assert 'lam=[0.1235, 0.8765]' in lines[0], lines[0]
     assert not re.search(r'\d\.\d{5,}', lines[0])
+
+
+def test_compare_plots_the_classifier_loss_when_logged():
+    from adautomix_mm.cli.compare import NETWORK_NAMES, Run, train_loss_key
+    mixer = Run('w', 'c', 'AdAutoMix', 'g', 0, False,
+                train=[dict(iter=1, loss=1.0, loss_cls=2.0)])
+    single = Run('w', 'c', 'vanilla', 'g', 0, False,
+                 train=[dict(iter=1, loss=1.0)])
+    assert train_loss_key(mixer) == 'loss_cls'
+    assert train_loss_key(single) == 'loss'
+    mixer.val = [{'accuracy_ema/top1': 1.0, 'accuracy_ema_mix/top1': 2.0}]
+    assert mixer.networks() == {'accuracy_ema/top1': NETWORK_NAMES['ema'],
+                                'accuracy_ema_mix/top1':
+                                'EMA teacher, mix head'}
