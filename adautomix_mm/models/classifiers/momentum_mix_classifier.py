@@ -73,6 +73,9 @@ class MomentumMixClassifier(ImageClassifier):
     #: loss keys of the online classifier / of the Mix Block (subclasses)
     CLASSIFIER_LOSSES: Tuple[str, ...] = ()
     GENERATOR_LOSSES: Tuple[str, ...] = ()
+    #: logged-only sums added by :meth:`parse_losses` (NonFiniteLossHook
+    #: names the terms before these)
+    LOGGED_TOTALS = ('loss_cls', 'loss_mix_block')
 
     def __init__(self,
                  backbone: dict,
