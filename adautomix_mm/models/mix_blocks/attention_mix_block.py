@@ -104,8 +104,8 @@ class AttentionMixBlock(MixBlockBase):
             raise ValueError(f'AttentionMixBlock: scale_factor must be a '
                              f'positive int or None, got {scale_factor!r}')
         if att_norm_mode not in ATT_NORM_MODES:
-            raise ValueError(f'AttentionMixBlock: att_norm_mode must be one of '
-                             f'{ATT_NORM_MODES}, got {att_norm_mode!r}')
+            raise ValueError(f'AttentionMixBlock: att_norm_mode must be one '
+                             f'of {ATT_NORM_MODES}, got {att_norm_mode!r}')
         if init_std is not None and not float(init_std) > 0:
             raise ValueError(f'AttentionMixBlock: init_std must be > 0 or '
                              f'None (library default init), got {init_std!r}')
