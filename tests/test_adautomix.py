@@ -168,7 +168,8 @@ def test_classifier_losses_weights_for_three_images():
     assert 'loss_vmix' in losses
     two = build(mix_samples=2)
     l2 = grads_after(two, CLS_KEYS)
-    assert 'loss_vmix' not in l2 and float(l2['mix_samples']) == 2
+    # N is constant (logged once at build), not a per-iteration scalar
+    assert 'loss_vmix' not in l2 and 'mix_samples' not in l2
 
 
 @pytest.mark.parametrize('lam', [[0.01, 0.99], [0.99, 0.01],

@@ -25,6 +25,12 @@ def test_mmpretrain_train_script_trains_adautomix_via_custom_imports(
     for key in ('loss_amix', 'loss_one', 'loss_vmix', 'loss_gen',
                 'adv_phase', 'ema_momentum'):
         assert f'{key}: ' in log, key
+    # ... readably: the classifier's total beside them, the constant N and
+    # the mix stage once (issue 13)
+    assert 'loss_cls: ' in log and 'mix_samples: ' not in log
+    assert ('the Mix Block reads output 0 of ResNet_CIFAR(out_indices=(2, 3)'
+            '), i.e. stage 3 of 4') in log
+    assert log.count('first training batch of 16 images 28 x 28') == 1
     # ... and both networks were evaluated.
     assert 'accuracy_ema/top1' in log and 'accuracy_online/top1' in log
     assert (work_dir / 'epoch_1.pth').is_file(), result.stdout[-2000:]

@@ -130,7 +130,7 @@ def test_kept_clean_loss_gives_the_reference_gradients(scale, weight):
     ref = copy.deepcopy(model)
     x, samples, y = batch()
     losses = model.loss(x, samples)
-    assert set(losses) == {'loss', 'loss_clean'}
+    assert set(losses) == {'loss_mix', 'loss_clean'}
     sum(losses.values()).backward()
     # reference: clean backward (kept), mixed backward, one step
     xs = x.clone().requires_grad_(True)

@@ -39,7 +39,9 @@ RUN_ONLY_KEYS = ('work_dir', 'randomness', 'launcher', 'load_from', 'resume',
 TOP1 = re.compile(r'^accuracy(?:_(?P<net>\w+))?/top1$')
 LOG_TIME = re.compile(r'^(\d{4}/\d{2}/\d{2} \d{2}:\d{2}:\d{2}) - mmengine')
 LOG_SEED = re.compile(r'^\s*seed: (\d+)\s*$', re.M)
-NETWORK_NAMES = {'ema': 'EMA teacher', 'online': 'online'}
+NETWORK_NAMES = {'ema': 'EMA teacher', 'online': 'online',
+                 'ema_mix': 'EMA teacher, mix head',
+                 'online_mix': 'online, mix head'}
 
 
 @dataclass
@@ -359,6 +361,13 @@ def _mean_curve(curves: List[Dict[float, float]]):
     return steps, mean, std
 
 
+def train_loss_key(run: Run) -> str:
+    """The classifier's training loss: ``loss_cls`` for the learned mixers
+    (their headline ``loss`` also holds the generator's objective, whose
+    sign alternates in AdAutoMix), ``loss`` for single classifiers."""
+    return 'loss_cls' if any('loss_cls' in r for r in run.train) else 'loss'
+
+
 def plot_curves(runs: Sequence[Run], path: str) -> None:
     """Validation top-1 (left) and training loss (right), one colour per
     config group and one line style per network: the mean over the group's
@@ -389,16 +398,17 @@ def plot_curves(runs: Sequence[Run], path: str) -> None:
         for run in members:
             per_epoch = max((r['iter'] for r in run.train
                              if r.get('epoch') == 1), default=1)
-            curves.append({r['iter'] / per_epoch: r['loss']
-                           for r in run.train if 'loss' in r})
+            key = train_loss_key(run)
+            curves.append({r['iter'] / per_epoch: r[key]
+                           for r in run.train if key in r})
         x, mean, _ = _mean_curve(curves)
         if x:
             ax_loss.plot(x, mean, color=colour, lw=1,
                          label=f'{head.method}{seeds}')
     ax_acc.set(xlabel='epoch (validation step)', ylabel='top-1 (%)',
                title='validation accuracy')
-    ax_loss.set(xlabel='epoch', ylabel='loss (as logged)',
-                title='training loss (AdAutoMix: incl. generator term)')
+    ax_loss.set(xlabel='epoch', ylabel='classifier loss',
+                title='training loss (loss_cls where logged, else loss)')
     for ax in (ax_acc, ax_loss):
         ax.grid(alpha=0.3)
         ax.legend(fontsize=7)

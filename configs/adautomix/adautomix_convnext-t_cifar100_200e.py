@@ -25,8 +25,7 @@
 #   (OpenMixup's is not);
 # * RandAugment without `Identity` (not in mmpretrain), 13 of 14 ops;
 # * the log's older "Adaptivemix" class also had switch_off=0.8 (random
-#   skipping of the generator update), not used here;
-# * lam_margin_mode='any' (the reference tests only lambda_1 for N >= 3).
+#   skipping of the generator update), not used here.
 _base_ = [
     '../_base_/models/adautomix_resnet18_cifar.py',
     '../_base_/datasets/cifar100.py',

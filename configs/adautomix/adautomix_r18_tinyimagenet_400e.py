@@ -12,7 +12,7 @@
 #
 # Deviations: the log was produced by the older "Adaptivemix" class with a
 # mask loss (weight 0.1, L1+Variance) that the released AdAutoMix does not
-# have and this port does not implement; lam_margin_mode='any'.
+# have and this port does not implement.
 _base_ = [
     '../_base_/models/adautomix_resnet18_cifar.py',
     '../_base_/datasets/tiny_imagenet.py',

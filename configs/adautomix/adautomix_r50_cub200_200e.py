@@ -15,8 +15,8 @@
 #
 # The Mix Block anneals to its own floor of 1e-3 as in the reference
 # (GroupCosineAnnealingLR with the group `eta_min` below).
-# Deviation: lam_margin_mode='any' (the reference tests only lambda_1 for
-# N >= 3).
+# lam_margin_mode='first' as the reference (only lambda_1 is tested for
+# N >= 3; 'any', which tests every ratio, is the named fix).
 _base_ = [
     '../_base_/models/adautomix_resnet18_in1k.py',
     '../_base_/datasets/cub200.py',

@@ -22,8 +22,11 @@ model = dict(
     backbone=dict(depth=50),
     head=dict(in_channels=2048),
     mix_head=dict(in_channels=2048),
-    # the R50 Mix Block normalises its query/key projections
-    mix_block=dict(att_norm_cfg=dict(_delete_=True, type='BN')),
+    # the R50 Mix Block normalises its query/key projections, each of the N
+    # image sets with its own BN statistics as the reference ('joint': one
+    # BN call on all sets)
+    mix_block=dict(
+        att_norm_cfg=dict(_delete_=True, type='BN'), att_norm_mode='per_set'),
 )
 
 # Both networks are evaluated every epoch: the EMA teacher (the deployable

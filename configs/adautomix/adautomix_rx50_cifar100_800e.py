@@ -9,8 +9,7 @@
 #
 # Deviations:
 # * LR floor 0.05 as the config; the log's run used 0.08;
-# * epochs 800 as the log (the config file says 400);
-# * lam_margin_mode='any' (the reference tests only lambda_1 for N >= 3).
+# * epochs 800 as the log (the config file says 400).
 _base_ = [
     '../_base_/models/adautomix_resnet18_cifar.py',
     '../_base_/datasets/cifar100.py',

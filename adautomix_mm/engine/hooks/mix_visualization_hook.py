@@ -85,8 +85,10 @@ class MixedSampleVisualizationHook(Hook):
         path = osp.join(runner.work_dir, 'mixed_samples', f'epoch_{step}.png')
         _write_png(path, image)
         self.last_path = path
-        runner.logger.info(f'Mixed samples (lam={out["lam"].tolist()}) '
-                           f'saved to {path}')
+        # 4 decimals: [N] shared ratios, or [B, N] per sample
+        lam = [[round(u, 4) for u in v] if isinstance(v, list) else
+               round(v, 4) for v in out['lam'].tolist()]
+        runner.logger.info(f'Mixed samples (lam={lam}) saved to {path}')
         return path
 
     @staticmethod

@@ -113,10 +113,13 @@ class NonFiniteLossHook(Hook):
         # One device-to-host copy per iteration for both checks.
         bad, mags = torch.stack([bad, values.abs().nan_to_num()]).cpu()
         if bad.any():
-            # Name the individual terms first; the sum only if it alone
-            # overflowed.
-            terms = [n for n, b in zip(names, bad.tolist()) if b and n != 'loss']
-            terms = terms or ['loss']
+            # Name the individual terms first; the sums (MMEngine's `loss`,
+            # a model's logged-only totals such as `loss_cls`) only if they
+            # alone overflowed.
+            sums = ('loss', ) + tuple(
+                getattr(_unwrap(runner.model), 'LOGGED_TOTALS', ()))
+            flagged = [n for n, b in zip(names, bad.tolist()) if b]
+            terms = [n for n in flagged if n not in sums] or flagged
             local = {n: float(log_vars[n].detach()) for n in terms}
             ranks = int(bad.max().item())
             where = (f' on {ranks} of {get_dist_info()[1]} ranks (this rank '

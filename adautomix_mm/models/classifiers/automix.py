@@ -111,6 +111,9 @@ class AutoMix(MomentumMixClassifier):
         Other arguments: see :class:`MomentumMixClassifier`.
     """
 
+    CLASSIFIER_LOSSES = ('loss_mix', 'loss_one')
+    GENERATOR_LOSSES = ('loss_gen', 'loss_mask')
+
     def __init__(self,
                  backbone: dict,
                  neck: Optional[dict] = None,
@@ -265,6 +268,7 @@ class AutoMix(MomentumMixClassifier):
         teacher = self.network('ema')
         with torch.no_grad():
             z = teacher.backbone(inputs)[self.mix_stage]
+        self.log_first_batch(inputs, z)
         # Generator masks first (the reference's order, which matters for a
         # value neck with BN running statistics).
         masks_g = self.generate_masks(z, perms_g, lam_g, size) \

@@ -7,8 +7,9 @@ deployable model. This base class owns that pair; subclasses implement
 ``loss()``.
 """
 import logging
+from collections import OrderedDict
 from types import SimpleNamespace
-from typing import List, Optional, Tuple
+from typing import Dict, List, Optional, Tuple
 
 import torch
 import torch.nn as nn
@@ -18,6 +19,7 @@ from mmpretrain.models import ImageClassifier
 from mmpretrain.registry import MODELS
 from mmpretrain.structures import DataSample
 
+from ..utils.mix_stage import first_batch_line, mix_stage_report
 from ..utils.teacher_ema import TeacherEMA
 
 NETWORKS = ('ema', 'online')
@@ -41,9 +43,19 @@ _PROBE_SIZE = 64
 class MomentumMixClassifier(ImageClassifier):
     """Online classifier + EMA teacher, evaluated as both networks.
 
+    Logged scalars: MMEngine's headline ``loss`` is the optimised sum of
+    every ``loss*`` term, the generator's included (whose sign alternates
+    in AdAutoMix). :meth:`parse_losses` adds, for the log only, ``loss_cls``
+    (the sum of the subclass's :attr:`CLASSIFIER_LOSSES`, what trains the
+    online network) and, when the generator has several terms,
+    ``loss_mix_block`` (the sum of its :attr:`GENERATOR_LOSSES`).
+
     ``predict`` returns the ``predict_network``'s scores in ``pred_score``
-    and always both networks' scores in ``pred_score_ema`` and
-    ``pred_score_online`` (read by :class:`NetworkAccuracy`).
+    and always both networks' one-hot-head scores in ``pred_score_ema`` and
+    ``pred_score_online``; with a separate ``mix_head`` also its scores in
+    ``pred_score_ema_mix`` and ``pred_score_online_mix``: the reference's
+    four evaluated heads (``acc_one_k``, ``acc_one_q``, ``acc_mix_k``,
+    ``acc_mix_q``), read by :class:`NetworkAccuracy`.
 
     Args:
         mix_head (dict, optional): head for mixed samples (the reference's
@@ -57,6 +69,13 @@ class MomentumMixClassifier(ImageClassifier):
         predict_network (str): 'ema' (deployable teacher, default) or
             'online'.
     """
+
+    #: loss keys of the online classifier / of the Mix Block (subclasses)
+    CLASSIFIER_LOSSES: Tuple[str, ...] = ()
+    GENERATOR_LOSSES: Tuple[str, ...] = ()
+    #: logged-only sums added by :meth:`parse_losses` (NonFiniteLossHook
+    #: names the terms before these)
+    LOGGED_TOTALS = ('loss_cls', 'loss_mix_block')
 
     def __init__(self,
                  backbone: dict,
@@ -98,6 +117,7 @@ class MomentumMixClassifier(ImageClassifier):
         self.predict_network = predict_network
         self.mix_stage = mix_stage
         self.mix_feat_shape = self._probe_mix_stage()
+        self._log_mix_stage()
         self.teacher = TeacherEMA(
             self._online_modules(), teacher_momentum, teacher_buffers)
         # Set when a checkpoint without teacher weights was loaded and the
@@ -177,6 +197,11 @@ class MomentumMixClassifier(ImageClassifier):
             cfg['in_channels'] = int(self.mix_feat_shape[0])
         return MODELS.build(cfg)
 
+    def _probe_size(self) -> Tuple[int, int]:
+        size = getattr(getattr(self.backbone, 'patch_embed', None),
+                       'init_input_size', None) or (_PROBE_SIZE, _PROBE_SIZE)
+        return tuple(size)
+
     def _probe_mix_stage(self) -> torch.Size:
         """Shape ``[C, h, w]`` of the mix-stage output for a probe input
         (64x64, or the input size declared by the backbone's patch embed)."""
@@ -185,9 +210,7 @@ class MomentumMixClassifier(ImageClassifier):
         if conv is None:
             raise ValueError(f'{type(self).__name__}: cannot find the input '
                              'channels of the backbone (no Conv2d layer)')
-        size = getattr(getattr(self.backbone, 'patch_embed', None),
-                       'init_input_size', None) or (_PROBE_SIZE, _PROBE_SIZE)
-        probe = torch.zeros(1, conv.in_channels, *size)
+        probe = torch.zeros(1, conv.in_channels, *self._probe_size())
         was_training = self.backbone.training
         self.backbone.eval()
         with torch.no_grad():
@@ -208,6 +231,42 @@ class MomentumMixClassifier(ImageClassifier):
                 f'{type(self.backbone).__name__} is {shape}, but the mix block '
                 f'needs a spatial map [B, C, h, w]. {_spatial_hint(self.backbone)}')
         return feat.shape[1:]
+
+    def _log_mix_stage(self) -> None:
+        """Log once (at build) which backbone stage feeds the Mix Block;
+        warn when it is not the reference's (the penultimate stage)."""
+        info, warning = mix_stage_report(
+            type(self).__name__, self.backbone, self.mix_stage,
+            self.mix_feat_shape, self._probe_size())
+        print_log(info, logger='current', level=logging.INFO)
+        if warning is not None:
+            print_log(warning, logger='current', level=logging.WARNING)
+        self._first_batch_logged = False
+
+    def log_first_batch(self, inputs: torch.Tensor,
+                        feats: torch.Tensor) -> None:
+        """Log the real Mix Block input size once, on the first batch."""
+        if self._first_batch_logged:
+            return
+        self._first_batch_logged = True
+        print_log(first_batch_line(type(self).__name__, inputs.shape,
+                                   feats.shape),
+                  logger='current', level=logging.INFO)
+
+    # -------------------------------------------------------------- logging
+    def parse_losses(self, losses: Dict[str, torch.Tensor]):
+        """MMEngine's sum of the ``loss*`` terms, plus the logged-only
+        totals ``loss_cls`` / ``loss_mix_block`` right after ``loss`` (added
+        after the sum, so they are not optimised twice)."""
+        loss, log_vars = super().parse_losses(losses)
+        totals = [('loss_cls', self.CLASSIFIER_LOSSES)]
+        if len(self.GENERATOR_LOSSES) > 1:
+            totals.append(('loss_mix_block', self.GENERATOR_LOSSES))
+        items = list(log_vars.items())
+        extra = [(name, sum(log_vars[k] for k in keys
+                            if k in log_vars).detach())
+                 for name, keys in totals if any(k in log_vars for k in keys)]
+        return loss, OrderedDict(items[:1] + extra + items[1:])
 
     # --------------------------------------------------------------- targets
     def onehot_targets(self, data_samples: List[DataSample],
@@ -275,14 +334,17 @@ class MomentumMixClassifier(ImageClassifier):
             net = self.network(name)
             feats = self.neck_feats(net, net.backbone(inputs))
             scores[name] = F.softmax(net.head(feats).float(), dim=1)
+            if self.mix_head is not None:  # one linear layer more
+                scores[f'{name}_mix'] = F.softmax(
+                    net.mix_head(feats).float(), dim=1)
         if data_samples is None:
             data_samples = [DataSample() for _ in range(inputs.size(0))]
         main = scores[self.predict_network]
         labels = main.argmax(dim=1, keepdim=True)
         for i, sample in enumerate(data_samples):
             sample.set_pred_score(main[i]).set_pred_label(labels[i])
-            for name in NETWORKS:
-                sample.set_field(scores[name][i], f'pred_score_{name}',
+            for name, score in scores.items():
+                sample.set_field(score[i], f'pred_score_{name}',
                                  field_type='data')
         return data_samples
 

@@ -13,7 +13,8 @@ forward with one backward in ``update_params``):
    (``DataSample.gt_score``; use ``CrossEntropyLoss(use_soft=True)``);
 4. with ``mixer.clean_lam > 0`` the clean loss of step 1 (the references'
    scaling :math:`2\,\lambda_{clean}\,CE / K`) is returned as ``loss_clean``
-   and so enters the same backward: the parameter gradient is the
+   beside the mixed loss ``loss_mix`` (logged ``loss`` = their sum), and so
+   enters the same backward: the parameter gradient is the
    references' "clean backward, mixed backward, one step".
 
 Optional mixer hooks (PuzzleMix's adversarial noise): ``saliency_inputs(
@@ -151,5 +152,9 @@ class SaliencyMixClassifier(ImageClassifier):
             sample.set_gt_score(score)
         losses = self.head.loss(self.extract_feat(mixed), data_samples)
         if clean is not None:
+            # The head names its loss 'loss', the key MMEngine's
+            # parse_losses gives the total: renamed, so the logged `loss` is
+            # the optimised total (mixed + clean) and not the mixed term.
+            losses['loss_mix'] = losses.pop('loss')
             losses['loss_clean'] = clean
         return losses

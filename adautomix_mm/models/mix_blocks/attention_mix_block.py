@@ -21,6 +21,7 @@ from .base import UPSAMPLE_MODES, MixBlockBase, check_width
 # the reference clamps +-inf to +-1e25 and re-computes NaN masks in fp64 with
 # asymmetric constants; clamping the logits keeps every softmax finite.
 _LOGIT_LIMIT = 1e25
+ATT_NORM_MODES = ('per_set', 'joint')
 
 
 @MODELS.register_module()
@@ -63,6 +64,15 @@ class AttentionMixBlock(MixBlockBase):
             ``None`` upsamples to the requested output size; when given it must
             map the feature size exactly onto the output size.
         att_norm_cfg (dict, optional): norm layer of the q/k convs.
+        att_norm_mode (str): how a norm with batch statistics (BN) in the q/k
+            convs sees the N image sets. 'per_set' (the reference: its q/k
+            modules are called once per image set, so BN normalises each set
+            of B maps with its own statistics and updates its running
+            statistics N times, sets 1..N) or 'joint' (one call on all N*B
+            maps: one set of statistics, one running update). They differ
+            with ``lam_concat``: per set, BN removes the constant ratio
+            channel's contribution (a per-set shift), jointly it keeps it.
+            Without ``att_norm_cfg`` both are the same computation.
         att_act_cfg (dict, optional): activation of the q/k convs.
         init_std (float, optional): std of the normal init of every conv,
             bias 0 (reference: 0.01). ``None`` keeps the library defaults
@@ -80,6 +90,7 @@ class AttentionMixBlock(MixBlockBase):
                  upsample_mode: str = 'bilinear',
                  scale_factor: Optional[int] = None,
                  att_norm_cfg: Optional[dict] = None,
+                 att_norm_mode: str = 'joint',
                  att_act_cfg: Optional[dict] = dict(type='ReLU'),
                  init_std: Optional[float] = 0.01,
                  init_cfg: Optional[Union[dict, list]] = None):
@@ -92,6 +103,9 @@ class AttentionMixBlock(MixBlockBase):
                                          or scale_factor < 1):
             raise ValueError(f'AttentionMixBlock: scale_factor must be a '
                              f'positive int or None, got {scale_factor!r}')
+        if att_norm_mode not in ATT_NORM_MODES:
+            raise ValueError(f'AttentionMixBlock: att_norm_mode must be one '
+                             f'of {ATT_NORM_MODES}, got {att_norm_mode!r}')
         if init_std is not None and not float(init_std) > 0:
             raise ValueError(f'AttentionMixBlock: init_std must be > 0 or '
                              f'None (library default init), got {init_std!r}')
@@ -101,6 +115,9 @@ class AttentionMixBlock(MixBlockBase):
         self.upsample_mode = upsample_mode
         self.scale_factor = scale_factor
         self.init_std = init_std
+        self.att_norm_mode = att_norm_mode
+        self.per_set_norm = (att_norm_cfg is not None
+                             and att_norm_mode == 'per_set')
         self.inter_channels = in_channels // reduction
         # Forward passes whose logits held NaN/inf, replaced by finite values
         # (the reference tolerates them too); read and logged by
@@ -145,11 +162,11 @@ class AttentionMixBlock(MixBlockBase):
             if self.lam_concat:
                 lam_map = _ratios_as_map(lam, b, n, h, w).to(x)
                 x = torch.cat([x, lam_map], dim=2)
-            x = x.flatten(0, 1)
             hw, d = h * w, self.inter_channels
-            q = self.conv_q(x).float().view(b, n, d, hw).transpose(-1, -2)
-            k = self.conv_k(x).float().view(b, n, d, hw)
-            v = self.conv_v(x).float().view(b, n, hw, 1)
+            q = self._project(self.conv_q, x).view(b, n, d, hw)
+            q = q.transpose(-1, -2)
+            k = self._project(self.conv_k, x).view(b, n, d, hw)
+            v = self.conv_v(x.flatten(0, 1)).float().view(b, n, hw, 1)
             # Keys of "all other images" for each image i: an exact sum
             # (no subtraction, so no cancellation for large activations).
             others = 1.0 - torch.eye(n, device=x.device, dtype=x.dtype)
@@ -165,6 +182,15 @@ class AttentionMixBlock(MixBlockBase):
             bad = bad | ~torch.isfinite(m).all()
             self.nonfinite_fallbacks += bad.to(self.nonfinite_fallbacks)
             return _finite(m).softmax(dim=1)
+
+    def _project(self, conv: nn.Module, x: torch.Tensor) -> torch.Tensor:
+        """q/k projection of ``[B, N, C', h, w]`` maps -> ``[B, N, d, h, w]``:
+        one call per image set (``att_norm_mode='per_set'``, the
+        reference's calls) or one call on all sets."""
+        if self.per_set_norm:
+            return torch.stack([conv(x[:, i]).float()
+                                for i in range(x.size(1))], dim=1)
+        return conv(x.flatten(0, 1)).float().unflatten(0, x.shape[:2])
 
     def _check_out_size(self, feat_size: Tuple[int, int],
                         out_size: Sequence[int]) -> Tuple[int, int]:

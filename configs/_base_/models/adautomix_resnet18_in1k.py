@@ -12,8 +12,9 @@
 #
 # The fine-grained recipes (CUB / Aircraft / Cars) start from this base and
 # switch to N = 3, beta 0.3 and ImageNet-pretrained weights.
-# lam_margin_mode='any' is this port's choice (the reference checks only
-# lambda_1 for N >= 3; identical for N = 2).
+# lam_margin_mode='first' as the reference (only lambda_1 is checked for
+# N >= 3; identical to AdAutoMix's default 'any' for N = 2); the online
+# passes in the reference's order (docs/reference_fidelity.md).
 model = dict(
     type='AdAutoMix',
     backbone=dict(
@@ -51,7 +52,8 @@ model = dict(
     alpha=1.0,
     lam_sampler='beta_normalized',
     lam_margin=0.03,
-    lam_margin_mode='any',
+    lam_margin_mode='first',
+    online_pass_order='clean_vmix_amix',
     mixup_radio=0.5,
     beta_radio=0.1,
     cos_sign=1.0,
