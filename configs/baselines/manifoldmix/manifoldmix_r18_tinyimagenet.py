@@ -1,0 +1,26 @@
+# manifoldmix baseline, the sibling of ../mixup/mixup_r18_tinyimagenet.py
+# (mixup_r18_tinyimagenet.py header: ResNet-18 (CIFAR variant, as the
+# reference, at 64 px), Tiny-ImageNet, 400 epochs, batch 100 on one GPU)
+# Manifold Mixup (Verma et al., ICML'19): the hidden state after a layer
+# drawn from {input, stage 1, stage 2} is mixed with the shuffled batch
+# by lambda ~ Beta(alpha, alpha), labels by the same lambda (OpenMixup
+# `manifoldmix=dict(layer=(0, 3))`). ManifoldMixClassifier; no extra pass.
+# alpha 0.2: OpenMixup's Tiny-ImageNet benchmark
+# (docs/en/mixup_benchmarks/Mixup_imagenet.md).
+_base_ = [
+    '../../_base_/models/resnet18_cifar.py',
+    '../../_base_/datasets/tiny_imagenet.py',
+    '../../_base_/schedules/tiny_sgd_cosine_400e.py',
+    '../../_base_/default_runtime.py',
+]
+
+model = dict(
+    head=dict(
+        num_classes=200,
+        loss=dict(type='CrossEntropyLoss', loss_weight=1.0, use_soft=True),
+        cal_acc=False,
+    ),
+    type='ManifoldMixClassifier',
+    alpha=0.2,
+    layers=(0, 1, 2),
+)
