@@ -8,30 +8,13 @@
 # alpha 0.5: not in the published table for this dataset/backbone: the
 # value of OpenMixup's fine-grained benchmark (CUB-200 and FGVC-Aircraft,
 # ResNet-18 and ResNeXt-50; docs/en/mixup_benchmarks/Mixup_downstream.md).
-_base_ = [
-    '../../_base_/models/resnet50.py',
-    '../../_base_/datasets/cub200.py',
-    '../../_base_/schedules/finegrained_sgd_cosine_200e.py',
-    '../../_base_/default_runtime.py',
-]
+_base_ = '../mixup/mixup_r50_cub200.py'
 
+# The method block: the sibling's Mixup batch augment gives way to the
+# classifier's own hidden-state mixing.
 model = dict(
-    backbone=dict(
-        # ImageNet initialisation of the reference's fine-grained runs
-        # (torchvision's weights, `pretrained='tools/...-pytorch.pth'` in
-        # its logs). Nothing is read while the config is built; the
-        # weights are loaded by init_weights() when training starts, from
-        # torchvision's URL into the torch hub cache. Offline, download
-        # https://download.pytorch.org/models/resnet50-0676ba61.pth and set
-        # checkpoint='path/to/resnet50-0676ba61.pth'.
-        init_cfg=dict(type='Pretrained', checkpoint='torchvision://resnet50'),
-    ),
-    head=dict(
-        num_classes=200,
-        loss=dict(type='CrossEntropyLoss', loss_weight=1.0, use_soft=True),
-        cal_acc=False,
-    ),
     type='ManifoldMixClassifier',
     alpha=0.5,
     layers=(0, 1, 2),
+    train_cfg=None,
 )

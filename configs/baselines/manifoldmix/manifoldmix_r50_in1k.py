@@ -7,19 +7,13 @@
 # `manifoldmix=dict(layer=(0, 3))`). ManifoldMixClassifier; no extra pass.
 # alpha 0.2: OpenMixup's ImageNet benchmark, PyTorch-style 100 epochs
 # (docs/en/mixup_benchmarks/Mixup_imagenet.md).
-_base_ = [
-    '../../_base_/models/resnet50.py',
-    '../../_base_/datasets/imagenet.py',
-    '../../_base_/schedules/imagenet_sgd_cosine_100e.py',
-    '../../_base_/default_runtime.py',
-]
+_base_ = '../mixup/mixup_r50_in1k.py'
 
+# The method block: the sibling's Mixup batch augment gives way to the
+# classifier's own hidden-state mixing.
 model = dict(
-    head=dict(
-        loss=dict(type='CrossEntropyLoss', loss_weight=1.0, use_soft=True),
-        cal_acc=False,
-    ),
     type='ManifoldMixClassifier',
     alpha=0.2,
     layers=(0, 1, 2),
+    train_cfg=None,
 )

@@ -7,24 +7,13 @@
 # `manifoldmix=dict(layer=(0, 3))`). ManifoldMixClassifier; no extra pass.
 # alpha 2.0: OpenMixup's CIFAR-100 benchmark
 # (docs/en/mixup_benchmarks/Mixup_cifar.md).
-_base_ = [
-    '../../_base_/models/resnext50_cifar.py',
-    '../../_base_/datasets/cifar100.py',
-    '../../_base_/schedules/cifar_sgd_cosine_800e.py',
-    '../../_base_/default_runtime.py',
-]
+_base_ = '../mixup/mixup_rx50_cifar100.py'
 
+# The method block: the sibling's Mixup batch augment gives way to the
+# classifier's own hidden-state mixing.
 model = dict(
-    head=dict(
-        loss=dict(type='CrossEntropyLoss', loss_weight=1.0, use_soft=True),
-        cal_acc=False,
-    ),
     type='ManifoldMixClassifier',
     alpha=2.0,
     layers=(0, 1, 2),
+    train_cfg=None,
 )
-
-# The vanilla/mixup baselines of the reference tables anneal the LR to 0
-# (OpenMixup cifar100/mixups/basic/r18_mixups_CE_none.py `min_lr=0.`),
-# not to the learned-mixup floor of 0.05 of the shared schedule.
-param_scheduler = dict(eta_min=0.0)
