@@ -178,6 +178,12 @@ def test_backbone_without_stages_is_named_in_the_error():
     (dict(alpha=0.0), 'alpha must be a number > 0'),
     (dict(train_cfg=dict(augments=dict(type='Mixup', alpha=1.0))),
      'remove `train_cfg'),
+    (dict(data_preprocessor=dict(
+        type='ClsDataPreprocessor', num_classes=K,
+        batch_augments=dict(augments=dict(type='Mixup', alpha=1.0)))),
+     'batch_augments must be None'),
+    (dict(head=dict(type='LinearClsHead', num_classes=K, in_channels=32,
+                    cal_acc=True)), 'cal_acc=False'),
 ])
 def test_bad_arguments(bad, match):
     with pytest.raises(ValueError, match=match):

@@ -35,6 +35,7 @@ from mmpretrain.registry import MODELS
 from mmpretrain.structures import DataSample
 
 from ..utils.mixing import mix_linear, sample_partners, sample_ratios
+from .self_mixing_checks import check_mixing_args, check_mixing_model
 
 
 @MODELS.register_module()
@@ -65,12 +66,7 @@ class ManifoldMixClassifier(ImageClassifier):
                  data_preprocessor: Optional[dict] = None,
                  init_cfg: Optional[dict] = None):
         name = type(self).__name__
-        if train_cfg:
-            raise ValueError(
-                f'{name} mixes hidden states itself: remove `train_cfg='
-                f'{train_cfg}` (batch augments would mix the batch twice)')
-        if head is None:
-            raise ValueError(f'{name} needs a classification `head`')
+        check_mixing_args(name, train_cfg, head, 'hidden states itself')
         if isinstance(alpha, bool) or not isinstance(alpha, (int, float)) \
                 or not alpha > 0:
             raise ValueError(f'{name}: alpha must be a number > 0, got '
@@ -79,9 +75,7 @@ class ManifoldMixClassifier(ImageClassifier):
             backbone=backbone, neck=neck, head=head, pretrained=pretrained,
             train_cfg=None, data_preprocessor=data_preprocessor,
             init_cfg=init_cfg)
-        if getattr(self.head, 'cal_acc', False):
-            raise ValueError(f'{name}: set `head.cal_acc=False` (mixed '
-                             'targets are soft, training accuracy undefined)')
+        check_mixing_model(self, 'the classifier')
         self.alpha = float(alpha)
         self.stage_names = self._stage_names()
         self.layers = self._check_layers(layers)
