@@ -101,7 +101,7 @@ class ManifoldMixClassifier(ImageClassifier):
         name = type(self).__name__
         out_indices = getattr(self.backbone, 'out_indices', None)
         # Stages after the last returned one do not reach the head.
-        top = len(self.stage_names) if not out_indices else max(out_indices) + 1
+        top = max(out_indices) + 1 if out_indices else len(self.stage_names)
         if isinstance(layers, int) or not layers or any(
                 isinstance(k, bool) or not isinstance(k, int)
                 or not 0 <= k <= top for k in layers) or len(set(
