@@ -14,6 +14,8 @@ reference's AutoMix passes cost ~3.0x.
         [--models vanilla,automix,adautomix_n2 --out results/step_cost_automix.json]
     python benchmarks/step_cost.py --models puzzlemix,rmix \
         --out benchmarks/results/step_cost_saliency.json
+    python benchmarks/step_cost.py --models manifoldmix,batch_mixup \
+        --out benchmarks/results/step_cost_manifoldmix.json
 """
 import argparse
 import json
@@ -53,6 +55,10 @@ def models():
             neck=dict(type='GlobalAveragePooling'), head=HEAD,
             data_preprocessor=dict(num_classes=10),
             train_cfg=dict(augments=dict(type=mixer, alpha=1.0))), False
+    # ManifoldMix: hidden states mixed at a random stage, no extra pass.
+    yield 'manifoldmix', dict(
+        type='ManifoldMixClassifier', backbone=BACKBONE, alpha=2.0,
+        neck=dict(type='GlobalAveragePooling'), head=HEAD), False
     for n in (2, 3):
         cfg = dict(
             type='AdAutoMix', backbone=BACKBONE,

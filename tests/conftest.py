@@ -4,7 +4,9 @@ The end-to-end tests run the real entry points (``tools/train.py``,
 ``torchrun``, ``mim``) in subprocesses, always on CPU: the environment they
 get hides CUDA devices, so a GPU machine runs the same CPU/gloo code path.
 """
+import importlib.util
 import os
+import shutil
 import signal
 import socket
 import subprocess
@@ -147,6 +149,32 @@ def cfg_options(*extra: str, base: Iterable[str] = FAST_CFG_OPTIONS) -> List[str
     return ['--cfg-options'] + [f'{k}={v}' for k, v in merged.items()]
 
 
+def load_helper(name: str):
+    """The module ``tests/helpers/<name>.py``, imported by file path (the
+    tests folder is not a package)."""
+    spec = importlib.util.spec_from_file_location(
+        name, HELPERS_DIR / f'{name}.py')
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def assert_ranks_in_sync(work_dir, min_changed: float = 0.9):
+    """Check the ``RankStateDumpHook`` dumps under ``work_dir``: on every
+    rank training changed at least ``min_changed`` of the parameters (so the
+    check is not vacuous), and all ranks hold identical parameters before
+    and after training. Returns the ``(init, final)`` dumps."""
+    dump = load_helper('ddp_state_dump')
+    init = dump.load_rank_states(str(work_dir), 'init')
+    final = dump.load_rank_states(str(work_dir), 'final')
+    for d_init, d_final in zip(init, final):
+        changed = dump.changed_tensors(d_init['params'], d_final['params'])
+        assert len(changed) >= min_changed * len(d_final['params']), changed
+    assert dump.compare_rank_states(init) == []
+    assert dump.compare_rank_states(final) == []
+    return init, final
+
+
 class E2E:
     """The helpers above, as one fixture (``e2e.run_cmd(...)`` etc.).
 
@@ -163,6 +191,8 @@ class E2E:
     run_cmd = staticmethod(run_cmd)
     train_log = staticmethod(train_log)
     cfg_options = staticmethod(cfg_options)
+    load_helper = staticmethod(load_helper)
+    assert_ranks_in_sync = staticmethod(assert_ranks_in_sync)
 
 
 @pytest.fixture(scope='session')
@@ -205,3 +235,41 @@ def mim_exe() -> str:
     exe = BIN_DIR / 'mim'
     assert exe.is_file(), f'mim not found next to {sys.executable}'
     return str(exe)
+
+
+def _copy_source_tree(repo_root: Path, dst: Path) -> None:
+    """Tracked plus untracked-but-not-ignored files (what a commit holds)."""
+    files = subprocess.run(
+        ['git', 'ls-files', '-z', '--cached', '--others', '--exclude-standard'],
+        cwd=repo_root, check=True, capture_output=True).stdout.split(b'\0')
+    for rel in filter(None, (f.decode() for f in files)):
+        src = repo_root / rel
+        if not src.is_file():  # deleted but still in the index
+            continue
+        target = dst / rel
+        target.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy2(src, target)
+
+
+@pytest.fixture(scope='session')
+def installed(tmp_path_factory, e2e):
+    """The package's wheel, built once per session from a copy of the
+    repository's files and ``pip install --no-deps --target``-ed into a temp
+    dir: ``site`` (put only it on PYTHONPATH), ``cwd`` (a directory outside
+    the source tree to run commands from), ``wheel``, ``src``."""
+    if shutil.which('git') is None:
+        pytest.skip('git is needed to list the repository files')
+    root = tmp_path_factory.mktemp('install')
+    src, dist, site = root / 'src', root / 'dist', root / 'site'
+    _copy_source_tree(e2e.repo_root, src)
+    e2e.run_cmd([sys.executable, '-m', 'build', '--wheel', '--no-isolation',
+                 '--outdir', dist, src], env=e2e.make_env(pythonpath=[]),
+                cwd=root, timeout=180)
+    wheels = sorted(dist.glob('adautomix_mm-*.whl'))
+    assert len(wheels) == 1, wheels
+    e2e.run_cmd([sys.executable, '-m', 'pip', 'install', '--no-deps',
+                 '--no-index', '--target', site, wheels[0]],
+                env=e2e.make_env(pythonpath=[]), cwd=root, timeout=180)
+    cwd = root / 'cwd'
+    cwd.mkdir()
+    return dict(wheel=wheels[0], site=site, cwd=cwd, src=src)

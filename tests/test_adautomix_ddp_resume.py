@@ -8,7 +8,6 @@ cut to a few CPU iterations, with ``tests/helpers/ddp_state_dump.py``'s
 unwrapped model's parameters and buffers before training (after the DDP
 broadcast, and after a resume has loaded the checkpoint) and after training.
 """
-import importlib.util
 import json
 import sys
 
@@ -35,14 +34,6 @@ def _common_options():
         'randomness.seed=0',
         'default_hooks.rank_state_dump.type=ddp_state_dump.RankStateDumpHook',
     )
-
-
-def _load_dump_helper(e2e):
-    spec = importlib.util.spec_from_file_location(
-        'ddp_state_dump', e2e.helpers_dir / 'ddp_state_dump.py')
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
 
 
 def _env(e2e):
@@ -83,7 +74,7 @@ def _differing(a, b):
 @pytest.mark.slow
 def test_ddp_two_ranks_keep_online_teacher_and_mix_block_identical(
         e2e, work_dir, tmp_path, torchrun_exe):
-    dump = _load_dump_helper(e2e)
+    dump = e2e.load_helper('ddp_state_dump')
     cmd = torchrun_exe + [
         '--nproc_per_node=2', f'--master_port={e2e.free_port()}',
         e2e.repo_root / 'tools' / 'train.py', e2e.repo_root / DEMO_CFG_REL,

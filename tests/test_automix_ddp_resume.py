@@ -7,7 +7,6 @@ copy with the ImageNet/ViT recipes' mask-loss annealing added
 iterations with ``tests/helpers/ddp_state_dump.py``'s ``RankStateDumpHook``
 (every rank dumps its unwrapped model before and after training).
 """
-import importlib.util
 import json
 import sys
 
@@ -29,14 +28,6 @@ def _common_options():
         'randomness.seed=0',
         'default_hooks.rank_state_dump.type=ddp_state_dump.RankStateDumpHook',
     )
-
-
-def _load_dump_helper(e2e):
-    spec = importlib.util.spec_from_file_location(
-        'ddp_state_dump', e2e.helpers_dir / 'ddp_state_dump.py')
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
 
 
 def _env(e2e):
@@ -75,7 +66,7 @@ def _differing(a, b):
 @pytest.mark.slow
 def test_ddp_two_ranks_keep_online_teacher_and_mix_block_identical(
         e2e, work_dir, tmp_path, torchrun_exe):
-    dump = _load_dump_helper(e2e)
+    dump = e2e.load_helper('ddp_state_dump')
     cmd = torchrun_exe + [
         '--nproc_per_node=2', f'--master_port={e2e.free_port()}',
         e2e.repo_root / 'tools' / 'train.py', e2e.repo_root / DEMO_CFG_REL,

@@ -1,16 +1,16 @@
 """``mim train adautomix_mm automix_r18w16_fmnist-embedded.py`` from a fresh,
-non-editable wheel install, the same way as ``make demo`` (see
-test_e2e_install.py, whose wheel fixture this reuses): mim finds the AutoMix
+non-editable wheel install (the session fixture ``installed`` of
+conftest.py), the same way as ``make demo``: mim finds the AutoMix
 config, which inherits its AdAutoMix sibling, inside the installed package."""
 import pytest
 
-from test_e2e_install import PKG, installed  # noqa: F401  (fixture)
+from test_e2e_install import PKG
 
 CFG_NAME = 'automix_r18w16_fmnist-embedded.py'
 
 
 @pytest.mark.slow
-def test_mim_train_automix_demo_config_from_wheel(installed, e2e,  # noqa: F811
+def test_mim_train_automix_demo_config_from_wheel(installed, e2e,
                                                   mim_exe, tmp_path):
     work_dir = tmp_path / 'work_dir'
     cmd = [mim_exe, 'train', PKG, CFG_NAME, '--work-dir', work_dir]

@@ -7,10 +7,10 @@ it nor be written by it. It is installed with ``pip --target`` into a temp
 dir and every command runs from another temp dir with only that dir on
 ``PYTHONPATH``: the source tree is not importable, so ``mim`` has to find
 ``tools/train.py`` and the config (given by its base name) inside the
-installed package.
+installed package. The wheel is the session fixture ``installed``
+(tests/conftest.py). Every method of the comparison family then trains a
+few iterations from it with two processes under mim's launcher.
 """
-import shutil
-import subprocess
 import sys
 import zipfile
 from pathlib import Path
@@ -19,40 +19,6 @@ import pytest
 
 PKG = 'adautomix_mm'
 CFG_NAME = 'vanilla_r18w16_fmnist-embedded.py'
-
-
-def _copy_source_tree(repo_root: Path, dst: Path) -> None:
-    files = subprocess.run(
-        ['git', 'ls-files', '-z', '--cached', '--others', '--exclude-standard'],
-        cwd=repo_root, check=True, capture_output=True).stdout.split(b'\0')
-    for rel in filter(None, (f.decode() for f in files)):
-        src = repo_root / rel
-        if not src.is_file():  # deleted but still in the index
-            continue
-        target = dst / rel
-        target.parent.mkdir(parents=True, exist_ok=True)
-        shutil.copy2(src, target)
-
-
-@pytest.fixture(scope='module')
-def installed(tmp_path_factory, e2e):
-    """Build the wheel and ``pip install --no-deps --target`` it."""
-    if shutil.which('git') is None:
-        pytest.skip('git is needed to list the repository files')
-    root = tmp_path_factory.mktemp('install')
-    src, dist, site = root / 'src', root / 'dist', root / 'site'
-    _copy_source_tree(e2e.repo_root, src)
-    e2e.run_cmd([sys.executable, '-m', 'build', '--wheel', '--no-isolation',
-                 '--outdir', dist, src], env=e2e.make_env(pythonpath=[]),
-                cwd=root, timeout=180)
-    wheels = sorted(dist.glob(f'{PKG}-*.whl'))
-    assert len(wheels) == 1, wheels
-    e2e.run_cmd([sys.executable, '-m', 'pip', 'install', '--no-deps',
-                 '--no-index', '--target', site, wheels[0]],
-                env=e2e.make_env(pythonpath=[]), cwd=root, timeout=180)
-    cwd = root / 'cwd'
-    cwd.mkdir()
-    return dict(wheel=wheels[0], site=site, cwd=cwd, src=src)
 
 
 def test_wheel_ships_mim_tools_configs_and_embedded_data(installed, e2e):
@@ -112,10 +78,38 @@ def test_installed_package_is_the_one_imported_and_found_by_mim(installed,
     assert probe['DATASET'] == 'True'
 
 
-def _mim_train(installed, e2e, mim_exe, work_dir, *extra, omp_threads=None,
-               timeout=300):
-    cmd = [mim_exe, 'train', PKG, CFG_NAME, *extra, '--work-dir', work_dir]
+VANILLA_CFG = 'configs/baselines/vanilla/vanilla_r18w16_fmnist-embedded.py'
+# Every method of the comparison family on the embedded Fashion-MNIST
+# recipe (configs found by mim from their base names).
+METHOD_CFGS = {
+    'vanilla': VANILLA_CFG,
+    'mixup': 'configs/baselines/mixup/mixup_r18w16_fmnist-embedded.py',
+    'cutmix': 'configs/baselines/cutmix/cutmix_r18w16_fmnist-embedded.py',
+    'resizemix':
+    'configs/baselines/resizemix/resizemix_r18w16_fmnist-embedded.py',
+    'fmix': 'configs/baselines/fmix/fmix_r18w16_fmnist-embedded.py',
+    'saliencymix':
+    'configs/baselines/saliencymix/saliencymix_r18w16_fmnist-embedded.py',
+    'gridmix': 'configs/baselines/gridmix/gridmix_r18w16_fmnist-embedded.py',
+    'puzzlemix':
+    'configs/baselines/puzzlemix/puzzlemix_r18w16_fmnist-embedded.py',
+    'comixup': 'configs/baselines/comixup/comixup_r18w16_fmnist-embedded.py',
+    'rmix': 'configs/baselines/rmix/rmix_r18w16_fmnist-embedded.py',
+    'manifoldmix':
+    'configs/baselines/manifoldmix/manifoldmix_r18w16_fmnist-embedded.py',
+}
+NEEDS_GCO = ('puzzlemix', 'comixup')
+# Clean loss kept (train-mode saliency pass whose loss joins DDP's backward):
+# Co-Mixup; PuzzleMix here runs its CIFAR-style eval-mode pass (clean_lam 0).
+CLEAN_KEPT = ('comixup', )
+
+
+def _mim_train(installed, e2e, mim_exe, work_dir, *extra, cfg=VANILLA_CFG,
+               omp_threads=None, timeout=300):
+    cmd = [mim_exe, 'train', PKG, Path(cfg).name, *extra, '--work-dir',
+           work_dir]
     cmd += e2e.cfg_options(
+        'randomness.seed=0',
         'default_hooks.rank_state_dump.type=ddp_state_dump.RankStateDumpHook')
     # tests/helpers holds only the dump hook; the package itself must come
     # from the installed copy.
@@ -125,18 +119,19 @@ def _mim_train(installed, e2e, mim_exe, work_dir, *extra, omp_threads=None,
                        log_file=work_dir.parent / 'mim.out')
 
 
-def _assert_trained(installed, e2e, result, work_dir, world_size):
+def _assert_trained(installed, e2e, result, work_dir, world_size,
+                    cfg=VANILLA_CFG):
     site = str(installed['site'])
     # mim found the script and the config inside the installed package.
     assert f'{site}/{PKG}/.mim/tools/train.py' in result.stdout
-    assert f'{site}/{PKG}/.mim/configs/baselines/vanilla/{CFG_NAME}' \
-        in result.stdout
+    assert f'{site}/{PKG}/.mim/{cfg}' in result.stdout
     assert 'Training finished successfully' in result.stdout
     assert (work_dir / 'epoch_1.pth').is_file()
     log = e2e.train_log(work_dir)
     iters = 64 // 16 // world_size
     assert f'Epoch(train) [1][{iters}/{iters}]' in log
     assert 'loss:' in log
+    assert 'accuracy/top1' in log  # the validation after epoch 1 ran
     # Every rank ran, inside the installed package.
     dumps = sorted(work_dir.glob('rank*_final.pth'))
     assert [p.name for p in dumps] == [
@@ -157,7 +152,6 @@ def test_mim_train_single_process_from_wheel(installed, e2e, mim_exe,
     result = _mim_train(installed, e2e, mim_exe, work_dir)
     log = _assert_trained(installed, e2e, result, work_dir, world_size=1)
     assert 'Distributed training: False' in log
-    assert 'accuracy/top1' in log  # the validation after epoch 1 ran
     # `mim run adautomix_mm compare` finds tools/compare.py in the package
     out = e2e.run_cmd([mim_exe, 'run', PKG, 'compare', work_dir, '--out-dir',
                        tmp_path / 'cmp'],
@@ -168,37 +162,25 @@ def test_mim_train_single_process_from_wheel(installed, e2e, mim_exe,
 
 
 @pytest.mark.slow
-def test_mim_train_pytorch_launcher_two_processes_from_wheel(
-        installed, e2e, mim_exe, tmp_path):
-    # mim runs `python -m torch.distributed.launch --nproc_per_node=2`,
-    # which passes --local-rank=K to the train script.
+@pytest.mark.parametrize('method', sorted(METHOD_CFGS))
+def test_mim_train_two_processes_every_method(method, installed, e2e,
+                                              mim_exe, tmp_path):
+    """Each method trains 2 iterations per rank through `mim train` from the
+    wheel with mim's pytorch launcher (`torch.distributed.launch
+    --nproc_per_node=2`, gloo on CPU); each rank mixes its own batch and
+    the all-reduced updates keep the ranks' parameters identical."""
+    if method in NEEDS_GCO:
+        pytest.importorskip('gco')
+    cfg = METHOD_CFGS[method]
     work_dir = tmp_path / 'work_dir'
     result = _mim_train(installed, e2e, mim_exe, work_dir,
                         '--launcher', 'pytorch', '--gpus', '2',
-                        '--port', str(e2e.free_port()), omp_threads=1)
+                        '--port', str(e2e.free_port()), cfg=cfg,
+                        omp_threads=1)
     assert 'torch.distributed.launch --nproc_per_node=2' in result.stdout
-    log = _assert_trained(installed, e2e, result, work_dir, world_size=2)
+    log = _assert_trained(installed, e2e, result, work_dir, world_size=2,
+                          cfg=cfg)
     assert 'Distributed training: True' in log
     assert 'GPU number: 2' in log  # mmengine's name for the world size
-
-
-@pytest.mark.slow
-@pytest.mark.parametrize('method', ['puzzlemix', 'rmix'])
-def test_mim_train_saliency_mixers_from_wheel(method, installed, e2e,
-                                              mim_exe, tmp_path):
-    """The saliency-guided baselines train through `mim train` from the
-    installed wheel (their configs found by base name)."""
-    if method == 'puzzlemix':
-        pytest.importorskip('gco')
-    cfg = f'{method}_r18w16_fmnist-embedded.py'
-    work_dir = tmp_path / 'work_dir'
-    cmd = [mim_exe, 'train', PKG, cfg, '--work-dir', work_dir]
-    cmd += e2e.cfg_options()
-    result = e2e.run_cmd(
-        cmd, env=e2e.make_env(pythonpath=[installed['site']], omp_threads=1),
-        cwd=installed['cwd'], timeout=300, log_file=tmp_path / 'mim.out')
-    site = str(installed['site'])
-    assert f'{site}/{PKG}/.mim/configs/baselines/{method}/{cfg}' \
-        in result.stdout
-    assert 'Training finished successfully' in result.stdout
-    assert 'Epoch(train) [1][4/4]' in e2e.train_log(work_dir)
+    assert ('loss_clean' in log) == (method in CLEAN_KEPT)
+    e2e.assert_ranks_in_sync(work_dir)

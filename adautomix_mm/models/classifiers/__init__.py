@@ -1,8 +1,10 @@
 from .adautomix import AdAutoMix
 from .automix import AutoMix
+from .manifoldmix import ManifoldMixClassifier
 from .momentum_mix_classifier import MomentumMixClassifier
 from .saliency_mix_classifier import SaliencyMixClassifier
 
 __all__ = [
-    'AdAutoMix', 'AutoMix', 'MomentumMixClassifier', 'SaliencyMixClassifier'
+    'AdAutoMix', 'AutoMix', 'ManifoldMixClassifier', 'MomentumMixClassifier',
+    'SaliencyMixClassifier'
 ]

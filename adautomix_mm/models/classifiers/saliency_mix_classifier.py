@@ -30,6 +30,7 @@ from mmpretrain.registry import MODELS
 from mmpretrain.structures import DataSample
 
 from ..utils.saliency import SALIENCY_MODES, input_saliency, module_mode
+from .self_mixing_checks import check_mixing_args, check_mixing_model
 
 CLEAN_LOSS_SCALES = ('reference', 'soft_ce')
 
@@ -61,12 +62,7 @@ class SaliencyMixClassifier(ImageClassifier):
                  data_preprocessor: Optional[dict] = None,
                  init_cfg: Optional[dict] = None):
         name = type(self).__name__
-        if train_cfg:
-            raise ValueError(
-                f'{name} mixes with its own saliency: remove `train_cfg='
-                f'{train_cfg}` (batch augments would mix the batch twice)')
-        if head is None:
-            raise ValueError(f'{name} needs a classification `head`')
+        check_mixing_args(name, train_cfg, head, 'with its own saliency')
         if clean_loss_scale not in CLEAN_LOSS_SCALES:
             raise ValueError(f'clean_loss_scale must be one of '
                              f'{CLEAN_LOSS_SCALES}, got {clean_loss_scale!r}')
@@ -77,12 +73,7 @@ class SaliencyMixClassifier(ImageClassifier):
             backbone=backbone, neck=neck, head=head, pretrained=pretrained,
             train_cfg=None, data_preprocessor=data_preprocessor,
             init_cfg=init_cfg)
-        if getattr(self.data_preprocessor, 'batch_augments', None) is not None:
-            raise ValueError(f'{name}: data_preprocessor.batch_augments must '
-                             'be None (the mixer mixes the batch)')
-        if getattr(self.head, 'cal_acc', False):
-            raise ValueError(f'{name}: set `head.cal_acc=False` (mixed '
-                             'targets are soft, training accuracy undefined)')
+        check_mixing_model(self, 'the mixer')
         # Not an nn.Module attribute: mixers hold no parameters.
         self.mixer = MODELS.build(mixer)
         mode = getattr(self.mixer, 'saliency_mode', None)
