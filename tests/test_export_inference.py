@@ -6,6 +6,7 @@ import os
 import subprocess
 import sys
 import textwrap
+from pathlib import Path
 
 import cv2
 import numpy as np
@@ -19,8 +20,8 @@ from mmpretrain.registry import MODELS, TRANSFORMS
 import adautomix_mm  # noqa: F401
 from adautomix_mm.cli.export_network import (TO_GRAY, inference_config,
                                              main, select_network)
-from conftest import REPO_ROOT
 
+REPO_ROOT = Path(__file__).resolve().parents[1]
 FMNIST_CFG = REPO_ROOT / 'configs/adautomix/adautomix_r18w16_fmnist-embedded.py'
 MIXUP_FMNIST_CFG = REPO_ROOT / \
     'configs/baselines/mixup/mixup_r18w16_fmnist-embedded.py'
