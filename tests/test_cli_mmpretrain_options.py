@@ -228,3 +228,13 @@ def test_runner_type_is_built_from_the_registry():
 
     assert mmpretrain_tools.build_runner(Config(dict(
         runner_type='MarkerRunner'))) == ('built', 'MarkerRunner')
+
+
+def test_no_validate_wins_over_val_cfg_options(vanilla_cfg):
+    """mmpretrain's merge applies --cfg-options after --no-validate, so
+    `val_dataloader.*` options fail there; here they are merged first."""
+    cfg = train_cli.build_train_config(train_cli.parse_args(
+        [str(vanilla_cfg), '--no-validate', '--cfg-options',
+         'val_dataloader.batch_size=32', 'train_dataloader.batch_size=8']))
+    assert cfg.val_dataloader is None and cfg.val_evaluator is None
+    assert cfg.train_dataloader.batch_size == 8

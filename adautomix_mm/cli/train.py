@@ -7,6 +7,8 @@ MMPretrain 1.2's ``tools/train.py`` options and config merging (its own
 * ``--trust-checkpoint``; checkpoints otherwise load weights-only;
 * ``--amp`` on multi-optimizer configs (AdAutoMix's classifier + generator:
   mmpretrain's sets the outer wrapper's type, which breaks them);
+* ``--no-validate`` applied after ``--cfg-options`` (which may then still
+  name ``val_dataloader`` keys, as the package's tests and scripts do);
 * ``--auto-scale-lr`` with a clear error when the config has no
   ``auto_scale_lr.base_batch_size``;
 * mmpretrain's default ``persistent_workers=True`` is not added to a loader
@@ -47,10 +49,18 @@ def build_train_config(args: argparse.Namespace) -> Config:
     package's options and fixes applied."""
     cfg = Config.fromfile(args.config)
     explicit = _explicit_persistent_workers(cfg, args.cfg_options or {})
+    # --no-validate after --cfg-options (mmpretrain merges the options last,
+    # so `val_dataloader.*` options with --no-validate fail there).
     cfg = mmpretrain_tools.merge_args('train', cfg, args, amp=False,
-                                      auto_scale_lr=False)
+                                      auto_scale_lr=False, no_validate=False,
+                                      cfg_options=None)
     if args.cfg_options is not None:
+        cfg.merge_from_dict(args.cfg_options)
         import_custom_modules_from_options(cfg, args.cfg_options)
+    if args.no_validate:
+        cfg.val_cfg = None
+        cfg.val_dataloader = None
+        cfg.val_evaluator = None
     if args.amp:
         enable_amp(cfg)
     if args.auto_scale_lr:
