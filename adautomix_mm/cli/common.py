@@ -1,50 +1,19 @@
-"""Argument handling shared by the train and test entry points.
+"""Config fixes shared by the train and test entry points.
 
-The options mirror mmpretrain's ``tools/train.py``/``tools/test.py`` so that
-``mim train``/``mim test`` and existing habits work unchanged.
+The options themselves are mmpretrain's ``tools/train.py``/``tools/test.py``
+parsers (see :mod:`adautomix_mm.cli.mmpretrain_tools`), so ``mim train``/
+``mim test`` and existing habits work unchanged.
 """
 import argparse
 import os
-import os.path as osp
 
-from mmengine.config import Config, DictAction
-
-LAUNCHERS = ('none', 'pytorch', 'slurm', 'mpi')
-
-
-def add_common_args(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument('--work-dir', help='directory for logs and checkpoints')
-    parser.add_argument(
-        '--cfg-options',
-        nargs='+',
-        action=DictAction,
-        help='override config keys, e.g. model.mix_samples=2 '
-        "'train_dataloader.batch_size=32'")
-    parser.add_argument(
-        '--launcher', choices=LAUNCHERS, default='none', help='job launcher')
-    # torch.distributed.launch (used by `mim train --launcher pytorch`) passes
-    # --local-rank=K in recent PyTorch and --local_rank=K in older ones.
-    parser.add_argument('--local_rank', '--local-rank', type=int, default=0)
+from mmengine.config import Config
 
 
 def export_local_rank(args: argparse.Namespace) -> None:
+    """``LOCAL_RANK`` from ``--local-rank`` (as mmpretrain's scripts)."""
     if 'LOCAL_RANK' not in os.environ:
         os.environ['LOCAL_RANK'] = str(args.local_rank)
-
-
-def load_config(args: argparse.Namespace) -> Config:
-    """Read the config and apply ``--cfg-options``, launcher and work dir."""
-    cfg = Config.fromfile(args.config)
-    if args.cfg_options is not None:
-        cfg.merge_from_dict(args.cfg_options)
-        import_custom_modules_from_options(cfg, args.cfg_options)
-    cfg.launcher = args.launcher
-    if args.work_dir is not None:
-        cfg.work_dir = args.work_dir
-    elif cfg.get('work_dir', None) is None:
-        name = osp.splitext(osp.basename(args.config))[0]
-        cfg.work_dir = osp.join('./work_dirs', name)
-    return cfg
 
 
 def import_custom_modules_from_options(cfg: Config, options: dict) -> None:

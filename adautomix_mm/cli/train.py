@@ -1,61 +1,68 @@
-"""Train a model from a config (``tools/train.py`` and ``mim train``)."""
+"""Train a model from a config (``tools/train.py`` and ``mim train``).
+
+MMPretrain 1.2's ``tools/train.py`` options and config merging (its own
+``parse_args`` parser and ``merge_args``, incl. its dataloader defaults and
+``runner_type``), plus this package's:
+
+* ``--trust-checkpoint``; checkpoints otherwise load weights-only;
+* ``--amp`` on multi-optimizer configs (AdAutoMix's classifier + generator:
+  mmpretrain's sets the outer wrapper's type, which breaks them);
+* ``--no-validate`` applied after ``--cfg-options`` (which may then still
+  name ``val_dataloader`` keys, as the package's tests and scripts do);
+* ``--auto-scale-lr`` with a clear error when the config has no
+  ``auto_scale_lr.base_batch_size``;
+* mmpretrain's default ``persistent_workers=True`` is not added to a loader
+  without workers (PyTorch refuses the pair); set explicitly, it is kept;
+* the long-run hooks (NonFiniteLoss, RngState, CheckpointSafety) and the
+  ``env_cfg.dist_cfg.timeout`` check; the final validation metrics logged.
+"""
 import argparse
 
-from mmengine.runner import Runner
+from mmengine.config import Config
 
-from adautomix_mm.cli.common import (add_common_args, add_long_run_hooks,
-                                     check_dist_timeout, enable_amp,
-                                     export_local_rank, load_config)
+from adautomix_mm.cli import mmpretrain_tools
+from adautomix_mm.cli.common import (add_long_run_hooks, check_dist_timeout,
+                                     enable_amp, export_local_rank,
+                                     import_custom_modules_from_options)
 from adautomix_mm.compat import (prepare_cpu_distributed,
                                  safe_checkpoint_loading,
                                  trust_checkpoints_while_loading)
 
+LOADERS = ('train_dataloader', 'val_dataloader', 'test_dataloader')
+
 
 def parse_args(argv=None) -> argparse.Namespace:
-    parser = argparse.ArgumentParser(description='Train a classifier')
-    parser.add_argument('config', help='train config file path')
-    parser.add_argument(
-        '--resume',
-        nargs='?',
-        type=str,
-        const='auto',
-        help='resume from the given checkpoint, or from the latest one in '
-        'the work dir when no path is given (the newest readable one)')
+    parser = mmpretrain_tools.tool_parser('train')
+    parser.description = 'Train a classifier'
     parser.add_argument(
         '--trust-checkpoint', action='store_true',
         help='fully unpickle the --resume/load_from checkpoint (runs code '
         'from the file: only your own files) when it holds types beyond '
         'the allow-list of what MMEngine writes')
-    parser.add_argument(
-        '--amp', action='store_true', help='automatic mixed precision')
-    parser.add_argument(
-        '--no-validate', action='store_true', help='skip validation')
-    parser.add_argument(
-        '--auto-scale-lr', action='store_true',
-        help='scale the LR by the real batch size (auto_scale_lr in the cfg)')
-    parser.add_argument(
-        '--no-pin-memory', action='store_true', help='pin_memory=False')
-    parser.add_argument(
-        '--no-persistent-workers', action='store_true',
-        help='persistent_workers=False')
-    add_common_args(parser)
     args = parser.parse_args(argv)
     export_local_rank(args)
     return args
 
 
-def build_train_config(args: argparse.Namespace):
-    cfg = load_config(args)
+def build_train_config(args: argparse.Namespace) -> Config:
+    """The config as mmpretrain's ``tools/train.py`` makes it, with this
+    package's options and fixes applied."""
+    cfg = Config.fromfile(args.config)
+    explicit = _explicit_persistent_workers(cfg, args.cfg_options or {})
+    # --no-validate after --cfg-options (mmpretrain merges the options last,
+    # so `val_dataloader.*` options with --no-validate fail there).
+    cfg = mmpretrain_tools.merge_args('train', cfg, args, amp=False,
+                                      auto_scale_lr=False, no_validate=False,
+                                      cfg_options=None)
+    if args.cfg_options is not None:
+        cfg.merge_from_dict(args.cfg_options)
+        import_custom_modules_from_options(cfg, args.cfg_options)
     if args.no_validate:
         cfg.val_cfg = None
         cfg.val_dataloader = None
         cfg.val_evaluator = None
     if args.amp:
         enable_amp(cfg)
-    if args.resume == 'auto':
-        cfg.resume, cfg.load_from = True, None
-    elif args.resume is not None:
-        cfg.resume, cfg.load_from = True, args.resume
     if args.auto_scale_lr:
         base = (cfg.get('auto_scale_lr', None) or {}).get('base_batch_size')
         if base is None:
@@ -64,24 +71,35 @@ def build_train_config(args: argparse.Namespace):
                 'config (the total batch size the learning rate was set '
                 'for), e.g. --cfg-options auto_scale_lr.base_batch_size=256')
         cfg.auto_scale_lr['enable'] = True
+    for name in LOADERS:
+        loader = cfg.get(name, None)
+        if loader is not None and name not in explicit and \
+                not loader.get('num_workers', 0) and \
+                loader.get('persistent_workers', False):
+            loader['persistent_workers'] = False
     add_long_run_hooks(cfg)
     check_dist_timeout(cfg)
-    for name in ('train_dataloader', 'val_dataloader', 'test_dataloader'):
-        loader = cfg.get(name, None)
-        if loader is None:
-            continue
-        if args.no_pin_memory:
-            loader['pin_memory'] = False
-        if args.no_persistent_workers:
-            loader['persistent_workers'] = False
     return cfg
+
+
+def _explicit_persistent_workers(cfg: Config, options: dict) -> set:
+    """Loaders whose ``persistent_workers`` the config file or
+    ``--cfg-options`` sets (mmpretrain's merge adds it to all)."""
+    found = {name for name in LOADERS
+             if 'persistent_workers' in (cfg.get(name, None) or {})}
+    for key in options:
+        name, _, rest = key.partition('.')
+        if name in LOADERS and (rest == 'persistent_workers' or (
+                not rest and 'persistent_workers' in (options[key] or {}))):
+            found.add(name)
+    return found
 
 
 def main(argv=None):
     args = parse_args(argv)
     cfg = build_train_config(args)
     with prepare_cpu_distributed(cfg, args.launcher):
-        runner = Runner.from_cfg(cfg)
+        runner = mmpretrain_tools.build_runner(cfg)
     # Every checkpoint loads with torch.load(weights_only=True) and an
     # allow-list of the types MMEngine writes; --trust-checkpoint allows full
     # unpickling for resume/load_from only (not for init_cfg files).

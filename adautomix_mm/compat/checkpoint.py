@@ -105,11 +105,18 @@ def load_weights_only(filename: str, map_location=None):
                 f'--trust-checkpoint. Details: {err}') from err
 
 
-def _load_safe_local(filename, map_location=None, logger=None):
+# MMEngine logs a loader as "Loads checkpoint by <name> backend", <name> being
+# the function's name minus its first 10 characters (its own loaders are
+# ``load_from_local`` -> "local", ``load_from_http`` -> "http"); hence these
+# names: "local_weights_only" and "local_trusted" (--trust-checkpoint).
+def load_from_local_weights_only(filename, map_location=None, logger=None):
+    """MMEngine's local loader with ``weights_only=True`` and the
+    allow-list :data:`MMENGINE_SAFE_GLOBALS`."""
     return load_weights_only(filename, map_location)
 
 
-def _load_trusted_local(filename, map_location=None, logger=None):
+def load_from_local_trusted(filename, map_location=None, logger=None):
+    """MMEngine's local loader with full unpickling (``--trust-checkpoint``)."""
     # Same behaviour as mmengine's ``load_from_local`` with the pickle
     # safety check relaxed; the caller asked for it explicitly.
     return _load(_check_file(filename), map_location, weights_only=False)
@@ -132,12 +139,12 @@ def _local_loader(loader_fn) -> Iterator[None]:
 def safe_checkpoint_loading() -> contextlib.AbstractContextManager:
     """Within the context, MMEngine loads local files weights-only with the
     allow-list :data:`MMENGINE_SAFE_GLOBALS`."""
-    return _local_loader(_load_safe_local)
+    return _local_loader(load_from_local_weights_only)
 
 
 def trusted_checkpoint_loading() -> contextlib.AbstractContextManager:
     """Within the context, MMEngine fully unpickles local checkpoints."""
-    return _local_loader(_load_trusted_local)
+    return _local_loader(load_from_local_trusted)
 
 
 def trust_checkpoints_while_loading(runner) -> None:

@@ -1,2 +1,2 @@
 from . import (augments, backbones, classifiers, mix_blocks,  # noqa: F401
-               saliency_mixers, utils)
+               saliency_mixers, tta, utils)
