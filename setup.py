@@ -52,6 +52,9 @@ INSTALL_REQUIRES = [
     # MixedSampleVisualizationHook (in the demo and Fashion-MNIST configs)
     # draws its grids with matplotlib; tools/compare.py plots the curves.
     'matplotlib',
+    # CorruptionAccuracy (JPEG corruption) uses PIL. Its disk blur imports
+    # cv2, which comes with mmengine's own `opencv-python` requirement.
+    'Pillow',
 ]
 
 # `mim` (openmim) imports pkg_resources at module level, which setuptools 82

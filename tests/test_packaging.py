@@ -1,0 +1,126 @@
+"""What the package declares to pip: ``setup()``'s arguments, read by running
+setup.py with ``setuptools.setup`` replaced (no build, nothing written).
+
+The rules (issue 13): run-time requirements are open ranges (exact pins
+belong to requirements/constraints.txt); openmim and the setuptools cap that
+mim needs (``pkg_resources``) are an extra, not run-time requirements; every
+third-party module the package imports is declared, comes with a declared
+requirement, or is an extra imported lazily with a message naming it.
+"""
+import ast
+import re
+import runpy
+import sys
+from pathlib import Path
+
+import pytest
+import setuptools
+
+packaging_requirements = pytest.importorskip('packaging.requirements')
+
+REPO = Path(__file__).resolve().parents[1]
+
+# Imported by the package but not declared by name, with the reason.
+PROVIDED_BY = {
+    'cv2': 'mmengine',        # mmengine requires opencv-python
+    'mmcv': 'extra',          # [lite] (mmcv-lite) or [full] (compiled mmcv)
+    'gco': 'extra',           # [gco], imported lazily (require_gco)
+}
+# Import name -> distribution name where they differ.
+DIST_OF = {'PIL': 'pillow'}
+
+
+@pytest.fixture(scope='module')
+def setup_kwargs():
+    captured = {}
+
+    def fake_setup(**kwargs):
+        captured.update(kwargs)
+
+    orig = setuptools.setup
+    setuptools.setup = fake_setup
+    try:
+        runpy.run_path(str(REPO / 'setup.py'), run_name='__main__')
+    finally:
+        setuptools.setup = orig
+    assert captured, 'setup.py did not call setuptools.setup'
+    return captured
+
+
+def _reqs(specs):
+    return {r.name.lower(): r for r in
+            map(packaging_requirements.Requirement, specs)}
+
+
+def test_runtime_requirements_are_open_ranges_without_mim(setup_kwargs):
+    reqs = _reqs(setup_kwargs['install_requires'])
+    for name in ('torch', 'torchvision'):
+        ops = {s.operator for s in reqs[name].specifier}
+        assert not ops & {'<', '<=', '==', '~=', '==='}, (name, ops)
+    assert 'openmim' not in reqs
+    assert 'setuptools' not in reqs
+    for name in ('mmengine', 'mmpretrain', 'matplotlib', 'numpy'):
+        assert name in reqs, name
+
+
+def test_mim_extra_carries_openmim_and_pkg_resources(setup_kwargs):
+    extras = {k: _reqs(v) for k, v in setup_kwargs['extras_require'].items()}
+    mim = extras['mim']
+    assert 'openmim' in mim
+    # mim imports pkg_resources, which setuptools 82 removed.
+    assert not mim['setuptools'].specifier.contains('82.0.0')
+    assert mim['setuptools'].specifier.contains('80.9.0')
+    # The end-to-end tests run `mim train`.
+    assert set(mim) <= set(extras['tests'])
+
+
+def test_make_install_installs_the_mim_extra_its_targets_use():
+    makefile = (REPO / 'Makefile').read_text()
+    assert '$(BIN)/mim ' in makefile  # make demo runs mim train
+    extras = re.findall(r'pip install[^\n]*\\\n[^\n]*"\.\[([a-z,]+)\]"',
+                        makefile)
+    assert extras, 'no `pip install ".[...]"` line in the Makefile'
+    assert all('mim' in e.split(',') for e in extras), extras
+
+
+def _third_party_imports():
+    found = {}
+    for path in (REPO / 'adautomix_mm').rglob('*.py'):
+        for node in ast.walk(ast.parse(path.read_text())):
+            if isinstance(node, ast.Import):
+                names = [a.name for a in node.names]
+            elif isinstance(node, ast.ImportFrom) and node.level == 0:
+                names = [node.module]
+            else:
+                continue
+            for name in names:
+                top = name.split('.')[0]
+                if top != 'adautomix_mm' and \
+                        top not in sys.stdlib_module_names:
+                    found.setdefault(top, path.relative_to(REPO))
+    return found
+
+
+def test_every_imported_third_party_module_is_declared(setup_kwargs):
+    declared = set(_reqs(setup_kwargs['install_requires']))
+    extras = {r for v in setup_kwargs['extras_require'].values()
+              for r in _reqs(v)}
+    imports = _third_party_imports()
+    assert {'torch', 'mmpretrain', 'matplotlib'} <= set(imports)
+    for module, where in imports.items():
+        reason = PROVIDED_BY.get(module)
+        if reason == 'extra':
+            assert extras, module
+            continue
+        if reason is not None:
+            assert reason in declared, (module, where)
+            continue
+        dist = DIST_OF.get(module, module).lower()
+        assert dist in declared, (
+            f'{where} imports {module!r}, which setup.py does not declare')
+
+
+def test_gco_extra_names_the_package_the_error_message_names(setup_kwargs):
+    from adautomix_mm.models.utils.graphcut import GCO_PACKAGE
+    gco = _reqs(setup_kwargs['extras_require']['gco'])['gco-wrapper']
+    assert gco.specifier.contains(GCO_PACKAGE.split('==')[1])
