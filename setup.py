@@ -57,14 +57,13 @@ INSTALL_REQUIRES = [
     'Pillow',
 ]
 
-# `mim` (openmim) imports pkg_resources at module level, which setuptools 82
-# removed ("No module named 'pkg_resources'"; <81 is the range measured to
-# work), so the bound travels with mim and is no run-time requirement of the
-# package itself.
-# MMEngine's Config also imports pkg_resources, but only to resolve
-# `pkg::path` bases and `mmengine.hub` look-ups: a config of this package
-# that inherits an `mmpretrain::` base needs setuptools<81 in the
-# environment as well (requirements/constraints.txt pins it).
+# pkg_resources, which setuptools 82 removed ("No module named
+# 'pkg_resources'"; <81 is the range measured to work), is imported at run
+# time by `mim` (module level) and by MMEngine's Config when a config inherits
+# a `pkg::` base (e.g. `_base_ = 'mmpretrain::_base_/models/resnet18.py'`).
+# No config of this package does that, so the bound travels with mim only.
+# A config that starts to inherit a `pkg::` base must move it into
+# INSTALL_REQUIRES (tests/test_packaging.py checks this).
 MIM_REQUIRES = ['openmim>=0.3.9', 'setuptools>=77.0.3,<81']
 
 EXTRAS_REQUIRE = {

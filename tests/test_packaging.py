@@ -52,15 +52,69 @@ def _reqs(specs):
             map(packaging_requirements.Requirement, specs)}
 
 
+def _provides_pkg_resources(req):
+    # setuptools 82 removed pkg_resources; 80.9 is measured to have it.
+    return (req is not None and not req.specifier.contains('82.0.0')
+            and req.specifier.contains('80.9.0'))
+
+
+def _configs_with_package_bases():
+    # `_base_ = 'mmpretrain::...'` or `['...', 'adautomix_mm::...']`
+    pattern = re.compile(r'''['"][A-Za-z_][\w]*::''')
+    return sorted(str(p.relative_to(REPO))
+                  for p in (REPO / 'configs').rglob('*.py')
+                  if pattern.search(p.read_text()))
+
+
 def test_runtime_requirements_are_open_ranges_without_mim(setup_kwargs):
     reqs = _reqs(setup_kwargs['install_requires'])
     for name in ('torch', 'torchvision'):
         ops = {s.operator for s in reqs[name].specifier}
         assert not ops & {'<', '<=', '==', '~=', '==='}, (name, ops)
     assert 'openmim' not in reqs
-    assert 'setuptools' not in reqs
     for name in ('mmengine', 'mmpretrain', 'matplotlib', 'numpy'):
         assert name in reqs, name
+
+
+def test_setuptools_cap_at_run_time_exactly_when_configs_need_it(
+        setup_kwargs):
+    """The setuptools<81 cap is a run-time requirement only while a
+    shipped config inherits a `pkg::` base (MMEngine's Config then imports
+    pkg_resources, see the next test)."""
+    users = _configs_with_package_bases()
+    runtime = _reqs(setup_kwargs['install_requires']).get('setuptools')
+    if users:
+        assert _provides_pkg_resources(runtime), (
+            f'{users[:3]} inherit `pkg::` bases, which MMEngine resolves '
+            'with pkg_resources: add setuptools<81 to INSTALL_REQUIRES')
+    else:
+        assert runtime is None, (
+            'no config needs pkg_resources: setuptools belongs to the [mim] '
+            'extra and requirements/constraints.txt, not to run time')
+
+
+def test_mmengine_config_needs_pkg_resources_for_package_bases(
+        tmp_path, monkeypatch):
+    """Why the cap exists: without pkg_resources MMEngine cannot load a
+    config with a `mmpretrain::` base. If this starts to pass, the cap can
+    go from the run-time requirements."""
+    from mmengine.config import Config
+
+    class Block:
+        def find_spec(self, name, path=None, target=None):
+            if name.split('.')[0] == 'pkg_resources':
+                raise ModuleNotFoundError(
+                    "No module named 'pkg_resources'", name=name)
+
+    cfg = tmp_path / 'cfg.py'
+    cfg.write_text("_base_ = 'mmpretrain::_base_/models/resnet18.py'\n")
+    assert Config.fromfile(str(cfg)).model.type == 'ImageClassifier'
+    for name in [m for m in sys.modules
+                 if m.split('.')[0] == 'pkg_resources']:
+        monkeypatch.delitem(sys.modules, name)
+    monkeypatch.setattr(sys, 'meta_path', [Block()] + sys.meta_path)
+    with pytest.raises(ModuleNotFoundError, match='pkg_resources'):
+        Config.fromfile(str(cfg))
 
 
 def test_mim_extra_carries_openmim_and_pkg_resources(setup_kwargs):
@@ -68,8 +122,7 @@ def test_mim_extra_carries_openmim_and_pkg_resources(setup_kwargs):
     mim = extras['mim']
     assert 'openmim' in mim
     # mim imports pkg_resources, which setuptools 82 removed.
-    assert not mim['setuptools'].specifier.contains('82.0.0')
-    assert mim['setuptools'].specifier.contains('80.9.0')
+    assert _provides_pkg_resources(mim.get('setuptools'))
     # The end-to-end tests run `mim train`.
     assert set(mim) <= set(extras['tests'])
 
