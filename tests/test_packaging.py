@@ -10,6 +10,7 @@ requirement, or is an extra imported lazily with a message naming it.
 import ast
 import re
 import runpy
+import subprocess
 import sys
 from pathlib import Path
 
@@ -177,3 +178,47 @@ def test_gco_extra_names_the_package_the_error_message_names(setup_kwargs):
     from adautomix_mm.models.utils.graphcut import GCO_PACKAGE
     gco = _reqs(setup_kwargs['extras_require']['gco'])['gco-wrapper']
     assert gco.specifier.contains(GCO_PACKAGE.split('==')[1])
+
+
+@pytest.mark.slow
+def test_sdist_builds_the_same_wheel_as_the_tree(tmp_path, e2e):
+    """The sdist holds everything a wheel needs: a wheel built from the
+    unpacked sdist has the same files as one built from the repository's
+    files (``.mim/tools``, ``.mim/configs`` with any metafiles or READMEs,
+    the embedded data), so ``pip install adautomix_mm-X.tar.gz`` gives a
+    package ``mim`` can use."""
+    import shutil
+    import tarfile
+    import zipfile
+    if shutil.which('git') is None:
+        pytest.skip('git is needed to list the repository files')
+    src = tmp_path / 'src'
+    files = subprocess.run(
+        ['git', 'ls-files', '-z', '--cached', '--others', '--exclude-standard'],
+        cwd=REPO, check=True, capture_output=True).stdout.split(b'\0')
+    for rel in filter(None, (f.decode() for f in files)):
+        if (REPO / rel).is_file():
+            (src / rel).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(REPO / rel, src / rel)
+    env = e2e.make_env(pythonpath=[])
+
+    def build(kind, source, out):
+        e2e.run_cmd([sys.executable, '-m', 'build', f'--{kind}',
+                     '--no-isolation', '--outdir', out, source],
+                    env=env, cwd=tmp_path, timeout=180)
+        return sorted(Path(out).glob('adautomix_mm-*'))
+
+    (sdist, ) = build('sdist', src, tmp_path / 'sdist')
+    (from_tree, ) = build('wheel', src, tmp_path / 'wheel_tree')
+    with tarfile.open(sdist) as tar:
+        tar.extractall(tmp_path / 'unpacked', filter='data')
+    (unpacked, ) = (tmp_path / 'unpacked').iterdir()
+    (from_sdist, ) = build('wheel', unpacked, tmp_path / 'wheel_sdist')
+
+    def names(wheel):
+        with zipfile.ZipFile(wheel) as whl:
+            return {n for n in whl.namelist() if '.dist-info/' not in n}
+
+    tree_names = names(from_tree)
+    assert 'adautomix_mm/.mim/tools/train.py' in tree_names
+    assert names(from_sdist) == tree_names
