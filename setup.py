@@ -44,8 +44,11 @@ class BuildPyWithMim(build_py):
 # versions measured together live in requirements/constraints.txt, which
 # `make install` applies (`pip install -c requirements/constraints.txt`).
 INSTALL_REQUIRES = [
-    'torch>=2.0',
-    'torchvision>=0.15',  # must be the release built for the installed torch
+    # compat/checkpoint.py loads checkpoints through
+    # torch.serialization.safe_globals with (callable, name) entries, an API
+    # of PyTorch 2.6 (2.4 has no safe_globals). Measured: 2.14.1 only.
+    'torch>=2.6',
+    'torchvision>=0.21',  # the release built for the installed torch
     'mmengine>=0.10.0,<1.0',
     'mmpretrain>=1.2.0,<2.0',
     'numpy',
