@@ -21,9 +21,10 @@ install: $(STAMP)
 
 $(STAMP): $(SOURCES)
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	# One pip command: pinned torch/torchvision + OpenMMLab stack + the package.
+	# One pip command: pinned torch/torchvision + OpenMMLab stack + the package
+	# (openmim comes with the [mim] extra: `make demo` runs `mim train`).
 	$(BIN)/pip install --disable-pip-version-check \
-	    -c requirements/constraints.txt ".[lite,tests,gco]"
+	    -c requirements/constraints.txt ".[lite,mim,tests,gco]"
 	touch $@
 
 demo: $(STAMP)

@@ -40,44 +40,95 @@ class BuildPyWithMim(build_py):
                 src, dst, ignore=shutil.ignore_patterns('__pycache__', '*.pyc'))
 
 
+# Only what a user of the package needs at run time, as open ranges: exact
+# versions measured together live in requirements/constraints.txt, which
+# `make install` applies (`pip install -c requirements/constraints.txt`).
+INSTALL_REQUIRES = [
+    # compat/checkpoint.py loads checkpoints through
+    # torch.serialization.safe_globals with (callable, name) entries, an API
+    # of PyTorch 2.6 (2.4 has no safe_globals). Measured: 2.14.1 only.
+    'torch>=2.6',
+    'torchvision>=0.21',  # the release built for the installed torch
+    'mmengine>=0.10.0,<1.0',
+    'mmpretrain>=1.2.0,<2.0',
+    'numpy',
+    # MixedSampleVisualizationHook (in the demo and Fashion-MNIST configs)
+    # draws its grids with matplotlib; tools/compare.py plots the curves.
+    'matplotlib',
+    # CorruptionAccuracy (JPEG corruption) uses PIL. Its disk blur imports
+    # cv2, which comes with mmengine's own `opencv-python` requirement.
+    'Pillow',
+]
+
+# pkg_resources, which setuptools 82 removed ("No module named
+# 'pkg_resources'"; <81 is the range measured to work), is imported at run
+# time by `mim` (module level) and by MMEngine's Config when a config inherits
+# a `pkg::` base (e.g. `_base_ = 'mmpretrain::_base_/models/resnet18.py'`).
+# No config of this package does that, so the bound travels with mim only.
+# A config that starts to inherit a `pkg::` base must move it into
+# INSTALL_REQUIRES (tests/test_packaging.py checks this).
+MIM_REQUIRES = ['openmim>=0.3.9', 'setuptools>=77.0.3,<81']
+
+EXTRAS_REQUIRE = {
+    # mmcv is an extra, not a hard requirement: a GPU user who already has
+    # the compiled ``mmcv`` must not get ``mmcv-lite`` installed over it
+    # (both provide the ``mmcv`` module). mmpretrain imports only
+    # mmcv.cnn/.transforms/.image, so the pure-Python mmcv-lite is enough on
+    # CPU (mmpretrain checks 2.0 <= mmcv < 2.4).
+    'lite': ['mmcv-lite>=2.0.0,<2.4'],
+    'full': ['mmcv>=2.0.0,<2.4'],
+    # `mim train adautomix_mm CFG` / `mim run adautomix_mm compare`.
+    'mim': MIM_REQUIRES,
+    # The end-to-end tests build a wheel and run `mim train`.
+    'tests': ['pytest>=7', 'hypothesis>=6', 'build', 'wheel'] + MIM_REQUIRES,
+    # PuzzleMix / Co-Mixup graph cuts (compiled GCO; prebuilt wheels for
+    # Linux x86-64). `make install` installs `.[lite,mim,tests,gco]`.
+    'gco': ['gco-wrapper>=3.0.9,<3.1'],
+}
+
+with open(os.path.join(HERE, 'README.md'), encoding='utf-8') as f:
+    LONG_DESCRIPTION = f.read()
+
 setup(
     name='adautomix_mm',
     version=read_version(),
-    description='AdAutoMix, AutoMix and mixup baselines for MMPretrain 1.x / '
-    'MMEngine',
-    long_description=open(os.path.join(HERE, 'README.md')).read(),
+    description='Learned mixup (AdAutoMix, AutoMix) and mixup baselines '
+    'for MMPretrain 1.x / MMEngine',
+    long_description=LONG_DESCRIPTION,
     long_description_content_type='text/markdown',
+    author='The adautomix_mm Authors',
     license='Apache-2.0',
+    # No public repository of this package exists yet, so no `url`; the
+    # links name the papers' official code this package follows.
+    project_urls={
+        'AdAutoMix paper': 'https://arxiv.org/abs/2312.11954',
+        'AdAutoMix official code':
+        'https://github.com/JinXins/Adversarial-AutoMixup',
+        'AutoMix paper': 'https://arxiv.org/abs/2103.13027',
+        'AutoMix official code': 'https://github.com/Westlake-AI/openmixup',
+        'MMPretrain': 'https://github.com/open-mmlab/mmpretrain',
+    },
+    keywords='mixup, data augmentation, image classification, mmpretrain, '
+    'openmmlab',
+    classifiers=[
+        'Development Status :: 3 - Alpha',
+        'Intended Audience :: Science/Research',
+        'Intended Audience :: Developers',
+        'Operating System :: OS Independent',
+        'Programming Language :: Python :: 3',
+        # The only version the package has been run and tested on.
+        'Programming Language :: Python :: 3.11',
+        'Topic :: Scientific/Engineering :: Artificial Intelligence',
+        'Topic :: Scientific/Engineering :: Image Recognition',
+    ],
     python_requires='>=3.8',
-    packages=find_packages(include=['adautomix_mm', 'adautomix_mm.*']),
+    # datasets/embedded holds only data files (no __init__.py); naming it
+    # keeps setuptools from warning that it would ignore it.
+    packages=find_packages(include=['adautomix_mm', 'adautomix_mm.*'])
+    + ['adautomix_mm.datasets.embedded'],
     include_package_data=True,
     package_data={'adautomix_mm': ['datasets/embedded/*']},
     cmdclass={'build_py': BuildPyWithMim},
-    install_requires=[
-        # Ranges that work here; requirements/constraints.txt pins the
-        # measured combination. torchvision must match torch exactly.
-        'torch>=2.0,<2.15',
-        'torchvision>=0.15,<0.30',
-        'mmengine>=0.10.0,<1.0',
-        'mmpretrain>=1.2.0,<2.0',
-        'openmim>=0.3.9',
-        'numpy',
-        'matplotlib',
-        # mim and mmengine import pkg_resources, removed in setuptools 81+.
-        'setuptools>=77.0.3,<81',
-    ],
-    extras_require={
-        # mmcv is an extra, not a hard requirement: a GPU user who already
-        # has the compiled ``mmcv`` must not get ``mmcv-lite`` installed over
-        # it (both provide the ``mmcv`` module). mmpretrain imports only
-        # mmcv.cnn/.transforms/.image, so the pure-Python mmcv-lite is enough
-        # on CPU (mmpretrain checks 2.0 <= mmcv < 2.4).
-        'lite': ['mmcv-lite>=2.0.0,<2.4'],
-        'full': ['mmcv>=2.0.0,<2.4'],
-        'tests': ['pytest>=7', 'hypothesis>=6', 'build', 'wheel'],
-        # PuzzleMix / Co-Mixup graph cuts (compiled GCO; prebuilt wheels for
-        # Linux x86-64). `make install` installs it with `.[lite,tests,gco]`.
-        'gco': ['gco-wrapper>=3.0.9,<3.1'],
-    },
-    entry_points={},
+    install_requires=INSTALL_REQUIRES,
+    extras_require=EXTRAS_REQUIRE,
 )

@@ -50,7 +50,7 @@ def enable_amp(cfg: Config) -> None:
         wrapper.setdefault('loss_scale', 'dynamic')
 
 
-# Hooks of this package that protect long runs (README "Long runs"). The
+# Hooks of this package that protect long runs (docs/long_runs.md). The
 # package's configs list them in ``default_hooks``; the entry points add the
 # missing ones to any other config (e.g. a plain MMPretrain config with
 # ``custom_imports``). A key set to None in ``default_hooks`` switches one off.

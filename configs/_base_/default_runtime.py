@@ -11,7 +11,7 @@ default_hooks = dict(
     checkpoint=dict(type='CheckpointHook', interval=1, max_keep_ckpts=3),
     sampler_seed=dict(type='DistSamplerSeedHook'),
     visualization=dict(type='VisualizationHook', enable=False),
-    # Long runs (adautomix_mm.engine.hooks; README "Long runs"): stop on a
+    # Long runs (adautomix_mm.engine.hooks; docs/long_runs.md): stop on a
     # non-finite loss/weights before a checkpoint is written, store the
     # generator states for an exact resume, write checkpoints atomically and
     # auto-resume from the newest readable one.
