@@ -23,7 +23,7 @@ BIN_DIR = Path(sys.executable).parent
 
 # The baseline config every end-to-end test trains (embedded Fashion-MNIST,
 # ResNet-18 width 16, no mixing).
-VANILLA_CFG_REL = 'configs/baselines/vanilla/vanilla_r18w16_fmnist-embedded.py'
+VANILLA_CFG_REL = 'configs/baselines/vanilla/vanilla_resnet18-w16_1xb64-5e_fmnist-embedded.py'
 VANILLA_CFG = REPO_ROOT / VANILLA_CFG_REL
 
 # ``--cfg-options`` that cut a config to a few CPU iterations: 64 training

@@ -44,8 +44,8 @@ def test_every_adautomix_recipe_has_an_automix_sibling():
     names = {p.name.replace('adautomix_', 'automix_', 1) for p in ADAUTOMIX}
     assert names == {p.name for p in AUTOMIX}
     assert len(AUTOMIX) >= 16
-    assert {'automix_r18w16_fmnist-embedded.py',
-            'automix_r18w16_fmnist.py'} <= names
+    assert {'automix_resnet18-w16_1xb64-5e_fmnist-embedded.py',
+            'automix_resnet18-w16_1xb64-5e_fmnist.py'} <= names
 
 
 @pytest.mark.parametrize('path', AUTOMIX, ids=lambda p: p.name)
@@ -149,9 +149,9 @@ def baseline_suffix(path: Path) -> str:
 def test_every_adautomix_recipe_has_a_sibling_in_every_baseline_folder():
     suffixes = {baseline_suffix(p) for p in ADAUTOMIX}
     assert len(suffixes) == len(ADAUTOMIX) >= 16
-    assert {'convnext-t_cifar100.py', 'swin-t_cifar100-224.py',
-            'r50_cub200.py', 'rx50_aircraft.py',
-            'rx50_stanfordcars.py'} <= suffixes
+    assert {'convnext-tiny_2xb50-200e_cifar100.py', 'swin-tiny_2xb25-200e_cifar100-224px.py',
+            'resnet50_1xb16-200e_cub.py', 'resnext50-32x4d_1xb16-200e_aircraft.py',
+            'resnext50-32x4d_1xb16-200e_stanfordcars.py'} <= suffixes
     for method in BASELINE_METHODS:
         names = {p.name
                  for p in (CONFIG_ROOT / 'baselines' / method).glob('*.py')}

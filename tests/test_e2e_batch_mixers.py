@@ -7,7 +7,7 @@ import importlib.util
 
 import pytest
 
-CFG = 'configs/baselines/{m}/{m}_r18w16_fmnist-embedded.py'
+CFG = 'configs/baselines/{m}/{m}_resnet18-w16_1xb64-5e_fmnist-embedded.py'
 BATCH_METHODS = ['fmix', 'saliencymix', 'gridmix', 'resizemix']
 
 

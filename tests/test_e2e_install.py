@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 
 PKG = 'adautomix_mm'
-CFG_NAME = 'vanilla_r18w16_fmnist-embedded.py'
+CFG_NAME = 'vanilla_resnet18-w16_1xb64-5e_fmnist-embedded.py'
 
 
 def _copy_source_tree(repo_root: Path, dst: Path) -> None:
@@ -163,7 +163,7 @@ def test_mim_train_single_process_from_wheel(installed, e2e, mim_exe,
                        tmp_path / 'cmp'],
                       env=e2e.make_env(pythonpath=[installed['site']]),
                       cwd=installed['cwd'], timeout=120).stdout
-    assert '| vanilla | `vanilla_r18w16_fmnist-embedded` | single | 1 (' in out
+    assert '| vanilla | `vanilla_resnet18-w16_1xb64-5e_fmnist-embedded` | single | 1 (' in out
     assert (tmp_path / 'cmp' / 'curves.png').is_file()
 
 
@@ -190,7 +190,7 @@ def test_mim_train_saliency_mixers_from_wheel(method, installed, e2e,
     installed wheel (their configs found by base name)."""
     if method == 'puzzlemix':
         pytest.importorskip('gco')
-    cfg = f'{method}_r18w16_fmnist-embedded.py'
+    cfg = f'{method}_resnet18-w16_1xb64-5e_fmnist-embedded.py'
     work_dir = tmp_path / 'work_dir'
     cmd = [mim_exe, 'train', PKG, cfg, '--work-dir', work_dir]
     cmd += e2e.cfg_options()

@@ -9,7 +9,7 @@ import pytest
 
 pytest.importorskip('gco')
 
-CFG = 'configs/baselines/{m}/{m}_r18w16_fmnist-embedded.py'
+CFG = 'configs/baselines/{m}/{m}_resnet18-w16_1xb64-5e_fmnist-embedded.py'
 METHODS = ['puzzlemix', 'rmix']
 
 
