@@ -312,9 +312,12 @@ def test_adautomix_tiny_reference_values():
     assert hook(cfg, 'AdversarialOptimizerHook').end_momentum == 0.999999
 
 
-@pytest.mark.parametrize('depth', [18, 34, 50])
-def test_adautomix_imagenet_reference_values(depth):
-    cfg = load(f'adautomix/adautomix_r{depth}_in1k_100e.py')
+@pytest.mark.parametrize('depth,name', [
+    (18, 'adautomix_resnet18_4xb64-100e_in1k.py'),
+    (34, 'adautomix_resnet34_4xb64-100e_in1k.py'),
+    (50, 'adautomix_resnet50_4xb64-100e_in1k.py')])
+def test_adautomix_imagenet_reference_values(depth, name):
+    cfg = load(f'adautomix/{name}')
     m = cfg.model
     assert m.backbone.type == 'ResNet' and m.backbone.depth == depth
     assert (m.mix_samples, m.beta_radio, m.lam_margin) == (2, 0.1, 0.03)
@@ -568,12 +571,14 @@ def test_baseline_alpha_values(name):
 
 @pytest.mark.parametrize('method', ['vanilla', 'mixup', 'cutmix'])
 def test_baseline_schedules(method):
-    for model in ('r18', 'rx50'):
-        cfg = load(f'baselines/{method}/{method}_{model}_cifar100.py')
+    for sibling in ('resnet18_1xb100-800e_cifar100.py',
+                    'resnext50-32x4d_1xb100-800e_cifar100.py'):
+        cfg = load(f'baselines/{method}/{method}_{sibling}')
         # baselines anneal to 0, not to the learned-mixup floor of 0.05
         assert cosine(cfg).eta_min == 0.0
         assert cfg.train_cfg.max_epochs == 800
-        wd = 5e-4 if (method, model) == ('cutmix', 'rx50') else 1e-4
+        wd = 5e-4 if (method, sibling) == (
+            'cutmix', 'resnext50-32x4d_1xb100-800e_cifar100.py') else 1e-4
         assert cfg.optim_wrapper.optimizer.weight_decay == wd
     cfg = load(f'baselines/{method}/{method}_resnet18_1xb16-200e_cub.py')
     assert cfg.model.backbone.init_cfg.checkpoint == 'torchvision://resnet18'

@@ -105,7 +105,7 @@ def test_config_differs_from_mixup_sibling_only_in_method_block(
 @pytest.mark.parametrize('method', sorted(BATCH_MIXERS))
 def test_batch_mixer_config_builds_into_image_classifier(method, sibling):
     if 'in1k' in sibling and sibling != 'resnet18_4xb64-100e_in1k.py':
-        pytest.skip('same model block as r18_in1k with a bigger backbone')
+        pytest.skip('same model block as the ResNet-18 in1k recipe, bigger backbone')
     cfg = Config.fromfile(str(CONFIG_ROOT / method / f'{method}_{sibling}'))
     model_cfg = cfg.model.copy()
     model_cfg.setdefault('data_preprocessor', cfg.data_preprocessor)
