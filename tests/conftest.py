@@ -52,6 +52,18 @@ FAST_CFG_OPTIONS = (
 if str(REPO_ROOT) not in sys.path:
     sys.path.insert(0, str(REPO_ROOT))
 
+# Model bases inherit `mmpretrain::_base_/models/...`; for each such base
+# MMEngine 0.10.7 re-reads mmpretrain's whole model index (about 100 YAML
+# metafiles) before falling back to the base path, seconds per
+# Config.fromfile. The files do not change during a test session: read
+# each once (in-process tests only; subprocesses load a config or two).
+import functools  # noqa: E402
+
+import mmengine.config.utils as _mmengine_config_utils  # noqa: E402
+
+_mmengine_config_utils.load = functools.lru_cache(maxsize=None)(
+    _mmengine_config_utils.load)
+
 
 def free_port() -> int:
     """A TCP port that was free a moment ago (for torchrun's rendezvous)."""
