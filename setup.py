@@ -38,6 +38,10 @@ class BuildPyWithMim(build_py):
                 shutil.rmtree(dst)
             shutil.copytree(
                 src, dst, ignore=shutil.ignore_patterns('__pycache__', '*.pyc'))
+        # `mim search adautomix_mm` reads .mim/model-index.yml, which imports
+        # the metafile.yml of each method folder (copied with configs/).
+        shutil.copy2(os.path.join(HERE, 'model-index.yml'),
+                     os.path.join(mim_root, 'model-index.yml'))
 
 
 setup(

@@ -9,6 +9,7 @@ dir and every command runs from another temp dir with only that dir on
 ``tools/train.py`` and the config (given by its base name) inside the
 installed package.
 """
+import re
 import shutil
 import subprocess
 import sys
@@ -202,3 +203,30 @@ def test_mim_train_saliency_mixers_from_wheel(method, installed, e2e,
         in result.stdout
     assert 'Training finished successfully' in result.stdout
     assert 'Epoch(train) [1][4/4]' in e2e.train_log(work_dir)
+
+
+@pytest.mark.slow
+def test_mim_search_lists_every_recipe_from_wheel(installed, e2e, mim_exe):
+    """``mim search`` reads ``.mim/model-index.yml`` of the installed
+    package: every non-base config of the checkout is listed, with method,
+    backbone, dataset, epochs, paper and official code."""
+    env = e2e.make_env(pythonpath=[installed['site']])
+    out = e2e.run_cmd([mim_exe, 'search', PKG, '--valid-config'], env=env,
+                      cwd=installed['cwd'], timeout=300).stdout
+    listed = set(re.findall(r"'([^']+)'", out.split('valid config ids:')[-1]))
+    configs = {p.stem for p in (installed['src'] / 'configs').rglob('*.py')
+               if '_base_' not in p.parts}
+    assert listed == configs, sorted(listed ^ configs)
+    recipe = 'adautomix_resnet18_1xb100-800e_cifar100'
+    out = e2e.run_cmd([mim_exe, 'search', PKG, '--config', recipe,
+                       '--display-width', '300'], env=env,
+                      cwd=installed['cwd'], timeout=300).stdout
+    fields = dict(re.findall(r'^(\S+)\s+(.+?)\s*$', out, re.M))
+    assert fields['method'] == 'adautomix'
+    assert fields['architecture'] == 'resnet-18'
+    assert fields['training_data'] == 'cifar-100'
+    assert fields['epochs'] == '800'
+    assert fields['paper'] == 'https://arxiv.org/abs/2312.11954'
+    assert fields['official_code'] == \
+        'https://github.com/jinxins/adversarial-automixup'
+    assert f'configs/adautomix/{recipe}.py' in fields['config']
