@@ -230,3 +230,29 @@ def test_mim_search_lists_every_recipe_from_wheel(installed, e2e, mim_exe):
     assert fields['official_code'] == \
         'https://github.com/jinxins/adversarial-automixup'
     assert f'configs/adautomix/{recipe}.py' in fields['config']
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize('entry', [PKG, 'mmpretrain'])
+def test_mim_train_resolves_mmpretrain_scoped_base_from_wheel(
+        installed, e2e, mim_exe, tmp_path, entry):
+    """An installed package base that inherits ``mmpretrain::`` trains
+    through ``mim train adautomix_mm`` (this package's script) and ``mim
+    train mmpretrain`` (MMPretrain's script) with only the wheel added to
+    the path."""
+    bases = installed['site'] / PKG / '.mim' / 'configs' / '_base_'
+    assert 'mmpretrain::' in (bases / 'models' / 'resnet18_cifar.py').read_text()
+    cfg = tmp_path / 'user_r18cifar_fmnist.py'
+    cfg.write_text(
+        f"_base_ = ['{bases}/models/resnet18_cifar.py',\n"
+        f"          '{bases}/datasets/fashion_mnist_embedded.py',\n"
+        f"          '{bases}/schedules/fmnist_sgd_demo.py',\n"
+        f"          '{bases}/default_runtime.py']\n"
+        "model = dict(backbone=dict(in_channels=1), "
+        "head=dict(num_classes=10))\n")
+    work_dir = tmp_path / 'work'
+    e2e.run_cmd([mim_exe, 'train', entry, cfg, '--work-dir', work_dir]
+                + e2e.cfg_options(),
+                env=e2e.make_env(pythonpath=[installed['site']]),
+                cwd=installed['cwd'], timeout=300)
+    assert 'Epoch(train) [1][4/4]' in e2e.train_log(work_dir)
