@@ -98,7 +98,7 @@ METHODS = {
         venue='ICLR 2024', paper='https://arxiv.org/abs/2312.11954',
         code='https://github.com/JinXins/Adversarial-AutoMixup',
         techniques=['AdAutoMix', 'EMA teacher', 'AttentionMixBlock'],
-        network='reported: the best evaluated head, usually the EMA teacher\'s one-hot head',
+        network='the best evaluated head as reported, usually the EMA teacher\'s one-hot head',
         bibtex="""@inproceedings{qin2024adversarial,
   title     = {Adversarial AutoMixup},
   author    = {Qin, Huafeng and Jin, Xin and Jiang, Yun and El-Yacoubi, Mounim A. and Gao, Xinbo},
@@ -269,7 +269,7 @@ METHODS = {
 MEASURED_PROTOCOL = (
     'measured by this package (dataset "Fashion-MNIST-6k6e"): '
     'benchmarks/results/accuracy_fashion_mnist_6k6e/'
-    ' - this config run with the benchmark\'s overrides (first 6,000 '
+    ': the config run with the benchmark\'s overrides (first 6,000 '
     'training images, 6 epochs, first 5,000 test images), top-1 at the '
     'final epoch, mean over seeds 0-2 (± sample std in the README there)')
 MEASURED = {
