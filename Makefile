@@ -12,7 +12,7 @@ STAMP := $(VENV)/.adautomix-installed
 SOURCES := setup.py pyproject.toml MANIFEST.in requirements/constraints.txt \
 	$(shell find adautomix_mm configs tools -type f \
 	    -not -path '*/__pycache__/*' -not -path 'adautomix_mm/.mim/*' 2>/dev/null)
-DEMO_CFG := adautomix_r18w16_fmnist-embedded.py
+DEMO_CFG := adautomix_resnet18-w16_1xb64-5e_fmnist-embedded.py
 DEMO_DIR := work_dirs/demo
 
 .PHONY: install demo demo-automix test clean
@@ -34,7 +34,7 @@ demo: $(STAMP)
 
 demo-automix: $(STAMP)
 	rm -rf $(DEMO_DIR)-automix
-	$(BIN)/mim train adautomix_mm automix_r18w16_fmnist-embedded.py \
+	$(BIN)/mim train adautomix_mm automix_resnet18-w16_1xb64-5e_fmnist-embedded.py \
 	    --work-dir $(DEMO_DIR)-automix
 	@echo "Mixed-sample grids: $(DEMO_DIR)-automix/mixed_samples/"
 

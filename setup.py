@@ -38,6 +38,10 @@ class BuildPyWithMim(build_py):
                 shutil.rmtree(dst)
             shutil.copytree(
                 src, dst, ignore=shutil.ignore_patterns('__pycache__', '*.pyc'))
+        # `mim search adautomix_mm` reads .mim/model-index.yml, which imports
+        # the metafile.yml of each method folder (copied with configs/).
+        shutil.copy2(os.path.join(HERE, 'model-index.yml'),
+                     os.path.join(mim_root, 'model-index.yml'))
 
 
 # Only what a user of the package needs at run time, as open ranges: exact
@@ -63,11 +67,12 @@ INSTALL_REQUIRES = [
 # pkg_resources, which setuptools 82 removed ("No module named
 # 'pkg_resources'"; <81 is the range measured to work), is imported at run
 # time by `mim` (module level) and by MMEngine's Config when a config inherits
-# a `pkg::` base (e.g. `_base_ = 'mmpretrain::_base_/models/resnet18.py'`).
-# No config of this package does that, so the bound travels with mim only.
-# A config that starts to inherit a `pkg::` base must move it into
-# INSTALL_REQUIRES (tests/test_packaging.py checks this).
-MIM_REQUIRES = ['openmim>=0.3.9', 'setuptools>=77.0.3,<81']
+# a `pkg::` base: the model bases of this package inherit
+# `mmpretrain::_base_/models/...`, so the bound is a run-time requirement
+# (tests/test_packaging.py checks that it is exactly while such a base exists).
+SETUPTOOLS_REQUIRE = 'setuptools>=77.0.3,<81'
+INSTALL_REQUIRES.append(SETUPTOOLS_REQUIRE)
+MIM_REQUIRES = ['openmim>=0.3.9', SETUPTOOLS_REQUIRE]
 
 EXTRAS_REQUIRE = {
     # mmcv is an extra, not a hard requirement: a GPU user who already has

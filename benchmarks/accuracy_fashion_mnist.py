@@ -69,7 +69,7 @@ class Budget:
 def teacher_window(hook_index: int = 0) -> Callable[[Budget], List[str]]:
     """Options scaling a teacher method's EMA momentum schedule to the run
     length, as the full-set config scales the demo's: the full
-    configs/adautomix/adautomix_r18w16_fmnist.py averages over ~100 -> ~1,000
+    configs/adautomix/adautomix_resnet18-w16_1xb64-5e_fmnist.py averages over ~100 -> ~1,000
     of its 4,690 iterations (momentum 0.99 -> 0.999), i.e. windows of
     iters/47 -> iters/4.7."""
 
@@ -121,12 +121,12 @@ class Method:
 # One line per method (its config on the full Fashion-MNIST). Single-network
 # baselines are also run with EMAHook; teacher methods report both networks.
 METHODS = [
-    Method('vanilla', 'configs/baselines/vanilla/vanilla_r18w16_fmnist.py'),
-    Method('mixup', 'configs/baselines/mixup/mixup_r18w16_fmnist.py'),
-    Method('cutmix', 'configs/baselines/cutmix/cutmix_r18w16_fmnist.py'),
-    Method('adautomix', 'configs/adautomix/adautomix_r18w16_fmnist.py',
+    Method('vanilla', 'configs/baselines/vanilla/vanilla_resnet18-w16_1xb64-5e_fmnist.py'),
+    Method('mixup', 'configs/baselines/mixup/mixup_resnet18-w16_1xb64-5e_fmnist.py'),
+    Method('cutmix', 'configs/baselines/cutmix/cutmix_resnet18-w16_1xb64-5e_fmnist.py'),
+    Method('adautomix', 'configs/adautomix/adautomix_resnet18-w16_1xb64-5e_fmnist.py',
            teacher=teacher_window(0)),
-    Method('automix', 'configs/automix/automix_r18w16_fmnist.py',
+    Method('automix', 'configs/automix/automix_resnet18-w16_1xb64-5e_fmnist.py',
            teacher=teacher_window(0)),
 ]
 

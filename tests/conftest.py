@@ -25,7 +25,7 @@ BIN_DIR = Path(sys.executable).parent
 
 # The baseline config every end-to-end test trains (embedded Fashion-MNIST,
 # ResNet-18 width 16, no mixing).
-VANILLA_CFG_REL = 'configs/baselines/vanilla/vanilla_r18w16_fmnist-embedded.py'
+VANILLA_CFG_REL = 'configs/baselines/vanilla/vanilla_resnet18-w16_1xb64-5e_fmnist-embedded.py'
 VANILLA_CFG = REPO_ROOT / VANILLA_CFG_REL
 
 # ``--cfg-options`` that cut a config to a few CPU iterations: 64 training
@@ -53,6 +53,18 @@ FAST_CFG_OPTIONS = (
 # the working directory on sys.path).
 if str(REPO_ROOT) not in sys.path:
     sys.path.insert(0, str(REPO_ROOT))
+
+# Model bases inherit `mmpretrain::_base_/models/...`; for each such base
+# MMEngine 0.10.7 re-reads mmpretrain's whole model index (about 100 YAML
+# metafiles) before falling back to the base path, seconds per
+# Config.fromfile. The files do not change during a test session: read
+# each once (in-process tests only; subprocesses load a config or two).
+import functools  # noqa: E402
+
+import mmengine.config.utils as _mmengine_config_utils  # noqa: E402
+
+_mmengine_config_utils.load = functools.lru_cache(maxsize=None)(
+    _mmengine_config_utils.load)
 
 
 def free_port() -> int:

@@ -1,7 +1,7 @@
 """AdAutoMix through the real entry point: two-rank DDP and mid-run resume.
 
 Both tests train the demo config
-(``configs/adautomix/adautomix_r18w16_fmnist-embedded.py``, embedded
+(``configs/adautomix/adautomix_resnet18-w16_1xb64-5e_fmnist-embedded.py``, embedded
 Fashion-MNIST, batch 64, ``AdversarialOptimizerHook`` alternating the phases)
 cut to a few CPU iterations, with ``tests/helpers/ddp_state_dump.py``'s
 ``RankStateDumpHook`` added from the command line: every rank dumps its
@@ -14,7 +14,7 @@ import sys
 import pytest
 import torch
 
-DEMO_CFG_REL = 'configs/adautomix/adautomix_r18w16_fmnist-embedded.py'
+DEMO_CFG_REL = 'configs/adautomix/adautomix_resnet18-w16_1xb64-5e_fmnist-embedded.py'
 
 # Parameter groups of AdAutoMix's state dict. The neck (global average
 # pooling) has no parameters.

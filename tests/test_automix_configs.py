@@ -42,11 +42,14 @@ def sibling(path: Path) -> Path:
 _FINE_GRAINED = dict(mix_block=dict(lr_mult=10.0, eta_min=5e-4),
                      eta_min=0.0)
 REFERENCE_LR = {
-    'automix_r18_tinyimagenet_400e.py':
+    'automix_resnet18_1xb100-400e_tinyimagenet.py':
         dict(mix_block=dict(lr_mult=0.5, eta_min=1e-3), eta_min=0.05),
-    **{f'automix_{n}_200e.py': _FINE_GRAINED
-       for n in ('r18_cub200', 'r50_cub200', 'r18_aircraft', 'rx50_aircraft',
-                 'r18_stanfordcars', 'rx50_stanfordcars')},
+    **{f'automix_{n}.py': _FINE_GRAINED
+       for n in ('resnet18_1xb16-200e_cub', 'resnet50_1xb16-200e_cub',
+                 'resnet18_1xb16-200e_aircraft',
+                 'resnext50-32x4d_1xb16-200e_aircraft',
+                 'resnet18_1xb16-200e_stanfordcars',
+                 'resnext50-32x4d_1xb16-200e_stanfordcars')},
 }
 
 
@@ -73,8 +76,8 @@ def test_every_adautomix_recipe_has_an_automix_sibling():
     names = {p.name.replace('adautomix_', 'automix_', 1) for p in ADAUTOMIX}
     assert names == {p.name for p in AUTOMIX}
     assert len(AUTOMIX) >= 16
-    assert {'automix_r18w16_fmnist-embedded.py',
-            'automix_r18w16_fmnist.py'} <= names
+    assert {'automix_resnet18-w16_1xb64-5e_fmnist-embedded.py',
+            'automix_resnet18-w16_1xb64-5e_fmnist.py'} <= names
 
 
 @pytest.mark.parametrize('path', AUTOMIX, ids=lambda p: p.name)
@@ -127,7 +130,7 @@ def test_automix_reference_values(path):
     assert mb['mask_loss_margin'] == 0.1 and mb.get('att_act_cfg') is None
     assert mb['scale_factor'] == 'by_image_size'
     name = path.name
-    small = any(s in name for s in ('cifar100_800e', 'tinyimagenet', 'fmnist'))
+    small = any(s in name for s in ('800e_cifar100', 'tinyimagenet', 'fmnist'))
     vit = any(s in name for s in ('swin', 'convnext'))
     # lambda channel: off on small-scale datasets, on for ImageNet-size/ViTs
     assert mb['lam_concat'] is (not small)
@@ -141,7 +144,7 @@ def test_automix_reference_values(path):
     assert m.get('head_one_mix', False) is False
     assert m.get('generator_loss', 'mixup_ce') == 'mixup_ce'
     # mix_shuffle_no_repeat: set in the reference's fine-grained configs only
-    fine_grained = any(s in name for s in ('cub200', 'aircraft', 'cars'))
+    fine_grained = any(s in name for s in ('_cub', 'aircraft', 'cars'))
     assert m.get('partners_no_repeat', False) is fine_grained
     assert mb['mask_layer'] == (3 if 'swin' in name else 2)
 
@@ -152,7 +155,7 @@ def test_recipe_builds_and_mix_block_fits_the_image_size(path):
     cfg = Config.fromfile(str(path))
     model = MODELS.build(cfg.model)
     # the reference's scale rule maps the mix-stage map onto the images
-    size = {'fmnist': 28, 'swin': 224, 'cifar100_800e': 32, 'convnext': 32,
+    size = {'fmnist': 28, 'swin': 224, '800e_cifar100': 32, 'convnext': 32,
             'tinyimagenet': 64}
     px = next((v for k, v in size.items() if k in path.name), 224)
     conv = next(mod for mod in model.backbone.modules()
@@ -199,9 +202,9 @@ def baseline_suffix(path: Path) -> str:
 def test_every_adautomix_recipe_has_a_sibling_in_every_baseline_folder():
     suffixes = {baseline_suffix(p) for p in ADAUTOMIX}
     assert len(suffixes) == len(ADAUTOMIX) >= 16
-    assert {'convnext-t_cifar100.py', 'swin-t_cifar100-224.py',
-            'r50_cub200.py', 'rx50_aircraft.py',
-            'rx50_stanfordcars.py'} <= suffixes
+    assert {'convnext-tiny_2xb50-200e_cifar100.py', 'swin-tiny_2xb25-200e_cifar100-224px.py',
+            'resnet50_1xb16-200e_cub.py', 'resnext50-32x4d_1xb16-200e_aircraft.py',
+            'resnext50-32x4d_1xb16-200e_stanfordcars.py'} <= suffixes
     for method in BASELINE_METHODS:
         names = {p.name
                  for p in (CONFIG_ROOT / 'baselines' / method).glob('*.py')}
@@ -252,8 +255,8 @@ def test_baseline_has_the_data_schedule_and_network_of_its_recipe(path):
 
 
 @pytest.mark.parametrize('name, base, mix_lr, mix_floor, floor', [
-    ('automix_r18_tinyimagenet_400e.py', 0.2, 0.1, 1e-3, 0.05),
-    ('automix_r18_cub200_200e.py', 0.001, 0.01, 5e-4, 0.0),
+    ('automix_resnet18_1xb100-400e_tinyimagenet.py', 0.2, 0.1, 1e-3, 0.05),
+    ('automix_resnet18_1xb16-200e_cub.py', 0.001, 0.01, 5e-4, 0.0),
 ])
 def test_reference_lr_reaches_the_optimizer_and_its_floors(
         name, base, mix_lr, mix_floor, floor):

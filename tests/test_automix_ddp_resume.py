@@ -1,7 +1,7 @@
 """AutoMix through the real entry point: two-rank DDP and mid-run resume.
 
 The DDP test trains the embedded demo config
-(``configs/automix/automix_r18w16_fmnist-embedded.py``); the resume test a
+(``configs/automix/automix_resnet18-w16_1xb64-5e_fmnist-embedded.py``); the resume test a
 copy with the ImageNet/ViT recipes' mask-loss annealing added
 (``tests/configs/automix_fmnist_mask_annealed.py``), both cut to a few CPU
 iterations with ``tests/helpers/ddp_state_dump.py``'s ``RankStateDumpHook``
@@ -13,7 +13,7 @@ import sys
 import pytest
 import torch
 
-DEMO_CFG_REL = 'configs/automix/automix_r18w16_fmnist-embedded.py'
+DEMO_CFG_REL = 'configs/automix/automix_resnet18-w16_1xb64-5e_fmnist-embedded.py'
 ANNEALED_CFG_REL = 'tests/configs/automix_fmnist_mask_annealed.py'
 
 ONLINE = ('backbone.', 'head.', 'mix_head.')

@@ -1,4 +1,4 @@
-"""``mim train adautomix_mm automix_r18w16_fmnist-embedded.py`` from a fresh,
+"""``mim train adautomix_mm automix_resnet18-w16_1xb64-5e_fmnist-embedded.py`` from a fresh,
 non-editable wheel install (the session fixture ``installed`` of
 conftest.py), the same way as ``make demo``: mim finds the AutoMix
 config, which inherits its AdAutoMix sibling, inside the installed package."""
@@ -6,7 +6,7 @@ import pytest
 
 from test_e2e_install import PKG
 
-CFG_NAME = 'automix_r18w16_fmnist-embedded.py'
+CFG_NAME = 'automix_resnet18-w16_1xb64-5e_fmnist-embedded.py'
 
 
 @pytest.mark.slow

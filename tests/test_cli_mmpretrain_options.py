@@ -18,7 +18,7 @@ from adautomix_mm.cli import test as test_cli
 from adautomix_mm.cli import train as train_cli
 from adautomix_mm.models.tta import AverageNetworkScoresTTA
 
-ADAUTOMIX_CFG = 'configs/adautomix/adautomix_r18w16_fmnist-embedded.py'
+ADAUTOMIX_CFG = 'configs/adautomix/adautomix_resnet18-w16_1xb64-5e_fmnist-embedded.py'
 TEST_FAST = ['test_dataloader.dataset.indices=16',
              'test_dataloader.batch_size=8']
 

@@ -8,7 +8,7 @@ import sys
 
 import pytest
 
-ADAUTOMIX_CFG = 'configs/adautomix/adautomix_r18w16_fmnist-embedded.py'
+ADAUTOMIX_CFG = 'configs/adautomix/adautomix_resnet18-w16_1xb64-5e_fmnist-embedded.py'
 
 
 def _train(e2e, cfg, work_dir, seed, log_dir):
@@ -69,7 +69,7 @@ def test_compare_table_plots_and_seed_groups(e2e, tmp_path):
 
     table = (out / 'compare.md').read_text()
     assert table in res.stdout
-    assert re.search(r'\| vanilla \| `vanilla_r18w16_fmnist-embedded` \| '
+    assert re.search(r'\| vanilla \| `vanilla_resnet18-w16_1xb64-5e_fmnist-embedded` \| '
                      r'single \| 2 \(0 1\) \| [\d.]+ ± [\d.]+ \|', table), table
     png = (out / 'curves.png').read_bytes()
     assert png[:8] == b'\x89PNG\r\n\x1a\n' and len(png) > 10_000

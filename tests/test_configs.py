@@ -140,12 +140,12 @@ MMPRETRAIN_AUGMENTS = {'Mixup': Mixup, 'CutMix': CutMix}
 # Recipes whose Mix Block input is checked against the reference's feature
 # map (reference study §1.2 table) at the recipe's input size.
 MIX_STAGE_SHAPES = {
-    'adautomix/adautomix_r18_cifar100_800e.py': (32, (256, 8, 8)),
-    'adautomix/adautomix_rx50_cifar100_800e.py': (32, (1024, 8, 8)),
-    'adautomix/adautomix_r18_tinyimagenet_400e.py': (64, (256, 16, 16)),
-    'adautomix/adautomix_r50_in1k_100e.py': (224, (1024, 14, 14)),
-    'adautomix/adautomix_swin-t_cifar100-224_200e.py': (224, (768, 7, 7)),
-    'adautomix/adautomix_convnext-t_cifar100_200e.py': (32, (384, 8, 8)),
+    'adautomix/adautomix_resnet18_1xb100-800e_cifar100.py': (32, (256, 8, 8)),
+    'adautomix/adautomix_resnext50-32x4d_1xb100-800e_cifar100.py': (32, (1024, 8, 8)),
+    'adautomix/adautomix_resnet18_1xb100-400e_tinyimagenet.py': (64, (256, 16, 16)),
+    'adautomix/adautomix_resnet50_4xb64-100e_in1k.py': (224, (1024, 14, 14)),
+    'adautomix/adautomix_swin-tiny_2xb25-200e_cifar100-224px.py': (224, (768, 7, 7)),
+    'adautomix/adautomix_convnext-tiny_2xb50-200e_cifar100.py': (32, (384, 8, 8)),
 }
 
 
@@ -210,9 +210,9 @@ PIPELINE_SIZES = {
     '_base_/datasets/cub200.py': ((224, 224), (224, 224), 300),
     '_base_/datasets/fgvc_aircraft.py': ((224, 224), (224, 224), 300),
     '_base_/datasets/stanford_cars.py': ((224, 224), (224, 224), 300),
-    'adautomix/adautomix_swin-t_cifar100-224_200e.py':
+    'adautomix/adautomix_swin-tiny_2xb25-200e_cifar100-224px.py':
     ((224, 224), (224, 224), 32),
-    'adautomix/adautomix_convnext-t_cifar100_200e.py':
+    'adautomix/adautomix_convnext-tiny_2xb50-200e_cifar100.py':
     ((32, 32), (32, 32), 32),
     '_base_/datasets/cifar100_randaugment.py': ((32, 32), (32, 32), 32),
     '_base_/datasets/cifar100-224_randaugment.py':
@@ -263,7 +263,7 @@ def test_adautomix_recipe_structure(path):
 
 
 def test_adautomix_cifar_r18_reference_values():
-    cfg = load('adautomix/adautomix_r18_cifar100_800e.py')
+    cfg = load('adautomix/adautomix_resnet18_1xb100-800e_cifar100.py')
     m = cfg.model
     assert m.backbone.type == 'ResNet_CIFAR' and m.backbone.depth == 18
     assert tuple(m.backbone.out_indices) == (2, 3) and m.mix_stage == 0
@@ -288,7 +288,7 @@ def test_adautomix_cifar_r18_reference_values():
 
 
 def test_adautomix_cifar_rx50_reference_values():
-    cfg = load('adautomix/adautomix_rx50_cifar100_800e.py')
+    cfg = load('adautomix/adautomix_resnext50-32x4d_1xb100-800e_cifar100.py')
     m = cfg.model
     assert m.backbone.type == 'ResNeXt_CIFAR' and m.backbone.depth == 50
     assert (m.backbone.groups, m.backbone.width_per_group) == (32, 4)
@@ -300,7 +300,7 @@ def test_adautomix_cifar_rx50_reference_values():
 
 
 def test_adautomix_tiny_reference_values():
-    cfg = load('adautomix/adautomix_r18_tinyimagenet_400e.py')
+    cfg = load('adautomix/adautomix_resnet18_1xb100-400e_tinyimagenet.py')
     m = cfg.model
     assert m.backbone.type == 'ResNet_CIFAR'
     assert m.head.num_classes == 200 == cfg.data_preprocessor.num_classes
@@ -312,9 +312,12 @@ def test_adautomix_tiny_reference_values():
     assert hook(cfg, 'AdversarialOptimizerHook').end_momentum == 0.999999
 
 
-@pytest.mark.parametrize('depth', [18, 34, 50])
-def test_adautomix_imagenet_reference_values(depth):
-    cfg = load(f'adautomix/adautomix_r{depth}_in1k_100e.py')
+@pytest.mark.parametrize('depth,name', [
+    (18, 'adautomix_resnet18_4xb64-100e_in1k.py'),
+    (34, 'adautomix_resnet34_4xb64-100e_in1k.py'),
+    (50, 'adautomix_resnet50_4xb64-100e_in1k.py')])
+def test_adautomix_imagenet_reference_values(depth, name):
+    cfg = load(f'adautomix/{name}')
     m = cfg.model
     assert m.backbone.type == 'ResNet' and m.backbone.depth == depth
     assert (m.mix_samples, m.beta_radio, m.lam_margin) == (2, 0.1, 0.03)
@@ -335,12 +338,12 @@ def test_adautomix_imagenet_reference_values(depth):
 
 
 FINEGRAINED = {
-    'adautomix_r18_cub200_200e.py': (200, 'resnet18'),
-    'adautomix_r50_cub200_200e.py': (200, 'resnet50'),
-    'adautomix_r18_aircraft_200e.py': (100, 'resnet18'),
-    'adautomix_rx50_aircraft_200e.py': (100, 'resnext50_32x4d'),
-    'adautomix_r18_stanfordcars_200e.py': (196, 'resnet18'),
-    'adautomix_rx50_stanfordcars_200e.py': (196, 'resnext50_32x4d'),
+    'adautomix_resnet18_1xb16-200e_cub.py': (200, 'resnet18'),
+    'adautomix_resnet50_1xb16-200e_cub.py': (200, 'resnet50'),
+    'adautomix_resnet18_1xb16-200e_aircraft.py': (100, 'resnet18'),
+    'adautomix_resnext50-32x4d_1xb16-200e_aircraft.py': (100, 'resnext50_32x4d'),
+    'adautomix_resnet18_1xb16-200e_stanfordcars.py': (196, 'resnet18'),
+    'adautomix_resnext50-32x4d_1xb16-200e_stanfordcars.py': (196, 'resnext50_32x4d'),
 }
 
 
@@ -353,7 +356,7 @@ def test_adautomix_finegrained_reference_values(name):
     assert m.backbone.init_cfg == dict(
         type='Pretrained', checkpoint=f'torchvision://{weights}')
     assert (m.mix_samples, m.beta_radio, m.lam_margin) == (3, 0.3, 0.03)
-    assert m.is_random is (name == 'adautomix_r18_cub200_200e.py')
+    assert m.is_random is (name == 'adautomix_resnet18_1xb16-200e_cub.py')
     assert m.mix_block.lam_concat is True and m.mix_block.att_norm_cfg is None
     assert hook(cfg, 'AdversarialOptimizerHook').end_momentum == 0.99999
     opt = cfg.optim_wrapper.optimizer
@@ -365,7 +368,7 @@ def test_adautomix_finegrained_reference_values(name):
 
 
 def test_adautomix_swin_reference_values():
-    cfg = load('adautomix/adautomix_swin-t_cifar100-224_200e.py')
+    cfg = load('adautomix/adautomix_swin-tiny_2xb25-200e_cifar100-224px.py')
     m = cfg.model
     assert m.backbone.type == 'SwinTransformer'
     assert m.backbone.out_after_downsample is True
@@ -388,7 +391,7 @@ def test_adautomix_swin_reference_values():
 
 
 def test_adautomix_convnext_reference_values():
-    cfg = load('adautomix/adautomix_convnext-t_cifar100_200e.py')
+    cfg = load('adautomix/adautomix_convnext-tiny_2xb50-200e_cifar100.py')
     m = cfg.model
     assert m.backbone.type == 'ConvNeXt'
     assert m.backbone.gap_before_final_norm is False
@@ -424,7 +427,7 @@ def param_groups(cfg: Config, model) -> dict:
 def test_adautomix_finegrained_param_groups():
     """The Mix Block's own LR reaches the optimizer through paramwise_cfg:
     0.1 against the classifier's 0.001 (the EMA teacher is frozen)."""
-    cfg = load('adautomix/adautomix_r18_cub200_200e.py')
+    cfg = load('adautomix/adautomix_resnet18_1xb16-200e_cub.py')
     groups = param_groups(cfg, build_model(cfg))
     assert {k[0] for k in groups} == {'backbone', 'head', 'mix_head',
                                       'mix_block'}
@@ -438,7 +441,7 @@ def test_adautomix_finegrained_schedule_anneals_to_both_floors():
     recipe's optimizer: the last epoch (t = 199 of T = 200) has the closed
     form's LR towards floor 0 for the classifier and 1e-3 for the Mix Block."""
     from mmpretrain.registry import PARAM_SCHEDULERS
-    cfg = load('adautomix/adautomix_r18_cub200_200e.py')
+    cfg = load('adautomix/adautomix_resnet18_1xb16-200e_cub.py')
     model = build_model(cfg)
     wrapper = build_optim_wrapper(model, cfg.optim_wrapper)
     sched = PARAM_SCHEDULERS.build(dict(cfg.param_scheduler, optimizer=wrapper))
@@ -461,7 +464,7 @@ def test_adautomix_finegrained_schedule_anneals_to_both_floors():
 
 
 def test_adautomix_convnext_param_groups():
-    cfg = load('adautomix/adautomix_convnext-t_cifar100_200e.py')
+    cfg = load('adautomix/adautomix_convnext-tiny_2xb50-200e_cifar100.py')
     model = build_model(cfg)
     groups = param_groups(cfg, model)
     assert {lr for (m, lr, _) in groups if m == 'mix_block'} == {5e-4}
@@ -478,7 +481,7 @@ def test_adautomix_convnext_param_groups():
 
 
 def test_adautomix_cifar_r18_forward_shape():
-    cfg = load('adautomix/adautomix_r18_cifar100_800e.py')
+    cfg = load('adautomix/adautomix_resnet18_1xb100-800e_cifar100.py')
     model = build_model(cfg).eval()
     torch.manual_seed(0)
     with torch.no_grad():
@@ -525,38 +528,38 @@ def test_vanilla_baseline_has_no_mixing(path):
 
 
 BASELINE_ALPHA = {
-    'mixup_r18_cifar100.py': 1.0,
-    'mixup_rx50_cifar100.py': 1.0,
-    'mixup_r18_tinyimagenet.py': 1.0,
-    'mixup_r18_in1k.py': 0.2,
-    'mixup_r34_in1k.py': 0.2,
-    'mixup_r50_in1k.py': 0.2,
-    'mixup_r18_cub200.py': 0.2,
-    'mixup_r18_aircraft.py': 0.2,
-    'mixup_r18_stanfordcars.py': 0.2,
-    'cutmix_r18_cifar100.py': 0.2,
-    'cutmix_rx50_cifar100.py': 0.2,
-    'cutmix_r18_tinyimagenet.py': 1.0,
-    'cutmix_r18_in1k.py': 0.2,
-    'cutmix_r34_in1k.py': 1.0,
-    'cutmix_r50_in1k.py': 1.0,
-    'cutmix_r18_cub200.py': 1.0,
-    'cutmix_r18_aircraft.py': 1.0,
-    'cutmix_r18_stanfordcars.py': 1.0,
+    'mixup_resnet18_1xb100-800e_cifar100.py': 1.0,
+    'mixup_resnext50-32x4d_1xb100-800e_cifar100.py': 1.0,
+    'mixup_resnet18_1xb100-400e_tinyimagenet.py': 1.0,
+    'mixup_resnet18_4xb64-100e_in1k.py': 0.2,
+    'mixup_resnet34_4xb64-100e_in1k.py': 0.2,
+    'mixup_resnet50_4xb64-100e_in1k.py': 0.2,
+    'mixup_resnet18_1xb16-200e_cub.py': 0.2,
+    'mixup_resnet18_1xb16-200e_aircraft.py': 0.2,
+    'mixup_resnet18_1xb16-200e_stanfordcars.py': 0.2,
+    'cutmix_resnet18_1xb100-800e_cifar100.py': 0.2,
+    'cutmix_resnext50-32x4d_1xb100-800e_cifar100.py': 0.2,
+    'cutmix_resnet18_1xb100-400e_tinyimagenet.py': 1.0,
+    'cutmix_resnet18_4xb64-100e_in1k.py': 0.2,
+    'cutmix_resnet34_4xb64-100e_in1k.py': 1.0,
+    'cutmix_resnet50_4xb64-100e_in1k.py': 1.0,
+    'cutmix_resnet18_1xb16-200e_cub.py': 1.0,
+    'cutmix_resnet18_1xb16-200e_aircraft.py': 1.0,
+    'cutmix_resnet18_1xb16-200e_stanfordcars.py': 1.0,
     # the fine-grained R50/RX50 recipes: the R18 values (OpenMixup's
     # fine-grained benchmark)
-    'mixup_r50_cub200.py': 0.2,
-    'mixup_rx50_aircraft.py': 0.2,
-    'mixup_rx50_stanfordcars.py': 0.2,
-    'cutmix_r50_cub200.py': 1.0,
-    'cutmix_rx50_aircraft.py': 1.0,
-    'cutmix_rx50_stanfordcars.py': 1.0,
+    'mixup_resnet50_1xb16-200e_cub.py': 0.2,
+    'mixup_resnext50-32x4d_1xb16-200e_aircraft.py': 0.2,
+    'mixup_resnext50-32x4d_1xb16-200e_stanfordcars.py': 0.2,
+    'cutmix_resnet50_1xb16-200e_cub.py': 1.0,
+    'cutmix_resnext50-32x4d_1xb16-200e_aircraft.py': 1.0,
+    'cutmix_resnext50-32x4d_1xb16-200e_stanfordcars.py': 1.0,
     # the reference's CIFAR-100 table: MixUp 0.8 and CutMix 2 for ViTs
     # (Swin-T and ConvNeXt-T columns)
-    'mixup_swin-t_cifar100-224.py': 0.8,
-    'mixup_convnext-t_cifar100.py': 0.8,
-    'cutmix_swin-t_cifar100-224.py': 2.0,
-    'cutmix_convnext-t_cifar100.py': 2.0,
+    'mixup_swin-tiny_2xb25-200e_cifar100-224px.py': 0.8,
+    'mixup_convnext-tiny_2xb50-200e_cifar100.py': 0.8,
+    'cutmix_swin-tiny_2xb25-200e_cifar100-224px.py': 2.0,
+    'cutmix_convnext-tiny_2xb50-200e_cifar100.py': 2.0,
 }
 
 
@@ -568,26 +571,28 @@ def test_baseline_alpha_values(name):
 
 @pytest.mark.parametrize('method', ['vanilla', 'mixup', 'cutmix'])
 def test_baseline_schedules(method):
-    for model in ('r18', 'rx50'):
-        cfg = load(f'baselines/{method}/{method}_{model}_cifar100.py')
+    for sibling in ('resnet18_1xb100-800e_cifar100.py',
+                    'resnext50-32x4d_1xb100-800e_cifar100.py'):
+        cfg = load(f'baselines/{method}/{method}_{sibling}')
         # baselines anneal to 0, not to the learned-mixup floor of 0.05
         assert cosine(cfg).eta_min == 0.0
         assert cfg.train_cfg.max_epochs == 800
-        wd = 5e-4 if (method, model) == ('cutmix', 'rx50') else 1e-4
+        wd = 5e-4 if (method, sibling) == (
+            'cutmix', 'resnext50-32x4d_1xb100-800e_cifar100.py') else 1e-4
         assert cfg.optim_wrapper.optimizer.weight_decay == wd
-    cfg = load(f'baselines/{method}/{method}_r18_cub200.py')
+    cfg = load(f'baselines/{method}/{method}_resnet18_1xb16-200e_cub.py')
     assert cfg.model.backbone.init_cfg.checkpoint == 'torchvision://resnet18'
     assert cfg.optim_wrapper.optimizer.lr == 0.001
     assert cfg.train_cfg.max_epochs == 200
-    cfg = load(f'baselines/{method}/{method}_r50_in1k.py')
+    cfg = load(f'baselines/{method}/{method}_resnet50_4xb64-100e_in1k.py')
     assert cfg.train_cfg.max_epochs == 100
     assert cfg.auto_scale_lr.base_batch_size == 256
 
 
 def test_adautomix_full_fmnist_matches_demo_and_baseline_budget():
-    full = load('adautomix/adautomix_r18w16_fmnist.py')
-    demo = load('adautomix/adautomix_r18w16_fmnist-embedded.py')
-    baseline = load('baselines/mixup/mixup_r18w16_fmnist.py')
+    full = load('adautomix/adautomix_resnet18-w16_1xb64-5e_fmnist.py')
+    demo = load('adautomix/adautomix_resnet18-w16_1xb64-5e_fmnist-embedded.py')
+    baseline = load('baselines/mixup/mixup_resnet18-w16_1xb64-5e_fmnist.py')
     # Same model and game as the demo but for the EMA window.
     differs = {k for k in set(full.model) | set(demo.model)
                if full.model.get(k) != demo.model.get(k)}

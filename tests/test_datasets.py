@@ -140,8 +140,8 @@ def test_prepare_round_trip(prepared):
 
 
 @pytest.mark.parametrize('name', [
-    'baselines/vanilla/vanilla_r18w16_fmnist.py',
-    'adautomix/adautomix_r18w16_fmnist.py',
+    'baselines/vanilla/vanilla_resnet18-w16_1xb64-5e_fmnist.py',
+    'adautomix/adautomix_resnet18-w16_1xb64-5e_fmnist.py',
 ])
 def test_full_config_reads_both_splits(prepared, name):
     cfg = Config.fromfile(osp.join(REPO, 'configs', name))
@@ -178,12 +178,12 @@ def test_prepare_errors(tmp_path, monkeypatch):
 
 
 @pytest.mark.parametrize('name', [
-    'vanilla/vanilla_r18w16_fmnist-embedded.py',
-    'mixup/mixup_r18w16_fmnist-embedded.py',
-    'cutmix/cutmix_r18w16_fmnist-embedded.py',
-    'vanilla/vanilla_r18w16_fmnist.py',
-    'mixup/mixup_r18w16_fmnist.py',
-    'cutmix/cutmix_r18w16_fmnist.py',
+    'vanilla/vanilla_resnet18-w16_1xb64-5e_fmnist-embedded.py',
+    'mixup/mixup_resnet18-w16_1xb64-5e_fmnist-embedded.py',
+    'cutmix/cutmix_resnet18-w16_1xb64-5e_fmnist-embedded.py',
+    'vanilla/vanilla_resnet18-w16_1xb64-5e_fmnist.py',
+    'mixup/mixup_resnet18-w16_1xb64-5e_fmnist.py',
+    'cutmix/cutmix_resnet18-w16_1xb64-5e_fmnist.py',
 ])
 def test_baseline_configs(name):
     cfg = Config.fromfile(osp.join(REPO, 'configs/baselines', name))

@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 
 PKG = 'adautomix_mm'
-CFG_NAME = 'vanilla_r18w16_fmnist-embedded.py'
+CFG_NAME = 'vanilla_resnet18-w16_1xb64-5e_fmnist-embedded.py'
 
 
 def test_wheel_ships_mim_tools_configs_and_embedded_data(installed, e2e):
@@ -78,25 +78,25 @@ def test_installed_package_is_the_one_imported_and_found_by_mim(installed,
     assert probe['DATASET'] == 'True'
 
 
-VANILLA_CFG = 'configs/baselines/vanilla/vanilla_r18w16_fmnist-embedded.py'
+VANILLA_CFG = 'configs/baselines/vanilla/vanilla_resnet18-w16_1xb64-5e_fmnist-embedded.py'
 # Every method of the comparison family on the embedded Fashion-MNIST
 # recipe (configs found by mim from their base names).
 METHOD_CFGS = {
     'vanilla': VANILLA_CFG,
-    'mixup': 'configs/baselines/mixup/mixup_r18w16_fmnist-embedded.py',
-    'cutmix': 'configs/baselines/cutmix/cutmix_r18w16_fmnist-embedded.py',
+    'mixup': 'configs/baselines/mixup/mixup_resnet18-w16_1xb64-5e_fmnist-embedded.py',
+    'cutmix': 'configs/baselines/cutmix/cutmix_resnet18-w16_1xb64-5e_fmnist-embedded.py',
     'resizemix':
-    'configs/baselines/resizemix/resizemix_r18w16_fmnist-embedded.py',
-    'fmix': 'configs/baselines/fmix/fmix_r18w16_fmnist-embedded.py',
+    'configs/baselines/resizemix/resizemix_resnet18-w16_1xb64-5e_fmnist-embedded.py',
+    'fmix': 'configs/baselines/fmix/fmix_resnet18-w16_1xb64-5e_fmnist-embedded.py',
     'saliencymix':
-    'configs/baselines/saliencymix/saliencymix_r18w16_fmnist-embedded.py',
-    'gridmix': 'configs/baselines/gridmix/gridmix_r18w16_fmnist-embedded.py',
+    'configs/baselines/saliencymix/saliencymix_resnet18-w16_1xb64-5e_fmnist-embedded.py',
+    'gridmix': 'configs/baselines/gridmix/gridmix_resnet18-w16_1xb64-5e_fmnist-embedded.py',
     'puzzlemix':
-    'configs/baselines/puzzlemix/puzzlemix_r18w16_fmnist-embedded.py',
-    'comixup': 'configs/baselines/comixup/comixup_r18w16_fmnist-embedded.py',
-    'rmix': 'configs/baselines/rmix/rmix_r18w16_fmnist-embedded.py',
+    'configs/baselines/puzzlemix/puzzlemix_resnet18-w16_1xb64-5e_fmnist-embedded.py',
+    'comixup': 'configs/baselines/comixup/comixup_resnet18-w16_1xb64-5e_fmnist-embedded.py',
+    'rmix': 'configs/baselines/rmix/rmix_resnet18-w16_1xb64-5e_fmnist-embedded.py',
     'manifoldmix':
-    'configs/baselines/manifoldmix/manifoldmix_r18w16_fmnist-embedded.py',
+    'configs/baselines/manifoldmix/manifoldmix_resnet18-w16_1xb64-5e_fmnist-embedded.py',
 }
 NEEDS_GCO = ('puzzlemix', 'comixup')
 # Clean loss kept (train-mode saliency pass whose loss joins DDP's backward):
@@ -157,7 +157,7 @@ def test_mim_train_single_process_from_wheel(installed, e2e, mim_exe,
                        tmp_path / 'cmp'],
                       env=e2e.make_env(pythonpath=[installed['site']]),
                       cwd=installed['cwd'], timeout=120).stdout
-    assert '| vanilla | `vanilla_r18w16_fmnist-embedded` | single | 1 (' in out
+    assert '| vanilla | `vanilla_resnet18-w16_1xb64-5e_fmnist-embedded` | single | 1 (' in out
     assert (tmp_path / 'cmp' / 'curves.png').is_file()
 
 

@@ -38,8 +38,8 @@ def test_mmpretrain_train_script_trains_adautomix_via_custom_imports(
 
 @pytest.mark.slow
 @pytest.mark.parametrize('cfg_rel', [
-    'configs/baselines/vanilla/vanilla_r18w16_fmnist-embedded.py',
-    'configs/adautomix/adautomix_r18w16_fmnist-embedded.py',
+    'configs/baselines/vanilla/vanilla_resnet18-w16_1xb64-5e_fmnist-embedded.py',
+    'configs/adautomix/adautomix_resnet18-w16_1xb64-5e_fmnist-embedded.py',
 ])
 def test_mmpretrain_train_script_runs_package_config_unchanged(
         e2e, work_dir, tmp_path, cfg_rel):

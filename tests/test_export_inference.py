@@ -22,11 +22,11 @@ from adautomix_mm.cli.export_network import (TO_GRAY, inference_config,
                                              main, select_network)
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
-FMNIST_CFG = REPO_ROOT / 'configs/adautomix/adautomix_r18w16_fmnist-embedded.py'
+FMNIST_CFG = REPO_ROOT / 'configs/adautomix/adautomix_resnet18-w16_1xb64-5e_fmnist-embedded.py'
 MIXUP_FMNIST_CFG = REPO_ROOT / \
-    'configs/baselines/mixup/mixup_r18w16_fmnist-embedded.py'
-SAMIX_CIFAR_CFG = REPO_ROOT / 'configs/samix/samix_r18_cifar100_800e.py'
-RX50_CIFAR_CFG = REPO_ROOT / 'configs/automix/automix_rx50_cifar100_800e.py'
+    'configs/baselines/mixup/mixup_resnet18-w16_1xb64-5e_fmnist-embedded.py'
+SAMIX_CIFAR_CFG = REPO_ROOT / 'configs/samix/samix_resnet18_1xb100-800e_cifar100.py'
+RX50_CIFAR_CFG = REPO_ROOT / 'configs/automix/automix_resnext50-32x4d_1xb100-800e_cifar100.py'
 CLASSES = tuple(f'class_{i}' for i in range(100))
 
 

@@ -64,9 +64,9 @@ def test_layout_recipe_differs_from_the_demo_only_in_the_two_options():
 
     from mmengine.config import Config
     root = str(Path(__file__).resolve().parents[1] / 'configs' / 'adautomix') + '/'
-    demo = Config.fromfile(root + 'adautomix_r18w16_fmnist-embedded.py')
+    demo = Config.fromfile(root + 'adautomix_resnet18-w16_1xb64-5e_fmnist-embedded.py')
     layout = Config.fromfile(
-        root + 'variants/adautomix_r18w16_fmnist-embedded_layout.py')
+        root + 'variants/adautomix_resnet18-w16_1xb64-layout-5e_fmnist-embedded.py')
     assert demo.model.mix_block.get('init_std', 0.01) == 0.01
     assert layout.model.mix_block.init_std is None
     assert layout.optim_wrapper.paramwise_cfg == dict(

@@ -74,7 +74,7 @@ def test_testing_two_network_config_on_exported_checkpoint_fails(
 
     import adautomix_mm  # noqa: F401
     cfg = Config.fromfile(str(e2e.repo_root / 'configs' / 'adautomix' /
-                              'adautomix_r18w16_fmnist-embedded.py'))
+                              'adautomix_resnet18-w16_1xb64-5e_fmnist-embedded.py'))
     model = MODELS.build(cfg.model)
     model.init_weights()
     full = tmp_path / 'adautomix.pth'
@@ -84,7 +84,7 @@ def test_testing_two_network_config_on_exported_checkpoint_fails(
                  'export_network.py', full, exported], cwd=tmp_path)
     cmd = [sys.executable, e2e.repo_root / 'tools' / 'test.py',
            e2e.repo_root / 'configs' / 'adautomix' /
-           'adautomix_r18w16_fmnist-embedded.py', exported,
+           'adautomix_resnet18-w16_1xb64-5e_fmnist-embedded.py', exported,
            '--work-dir', tmp_path / 'wd'] + e2e.cfg_options()
     out = e2e.run_cmd(cmd, env=_env(e2e), cwd=tmp_path, timeout=200,
                       check=False)
@@ -93,7 +93,7 @@ def test_testing_two_network_config_on_exported_checkpoint_fails(
     assert 'plain ImageClassifier config' in out.stdout
     # The suggested way works: the plain config evaluates the exported file.
     plain = e2e.repo_root / 'configs' / 'baselines' / 'vanilla' / \
-        'vanilla_r18w16_fmnist-embedded.py'
+        'vanilla_resnet18-w16_1xb64-5e_fmnist-embedded.py'
     ok = e2e.run_cmd([sys.executable, e2e.repo_root / 'tools' / 'test.py',
                       plain, exported, '--work-dir', tmp_path / 'wd2'] +
                      e2e.cfg_options(), env=_env(e2e), cwd=tmp_path,

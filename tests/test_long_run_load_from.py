@@ -6,7 +6,7 @@ import sys
 import pytest
 import torch
 
-DEMO = 'configs/adautomix/adautomix_r18w16_fmnist-embedded.py'
+DEMO = 'configs/adautomix/adautomix_resnet18-w16_1xb64-5e_fmnist-embedded.py'
 
 
 @pytest.mark.slow

@@ -28,9 +28,9 @@ import sys
 import pytest
 import torch
 
-VANILLA = 'configs/baselines/vanilla/vanilla_r18w16_fmnist-embedded.py'
-ADAUTOMIX = 'configs/adautomix/adautomix_r18w16_fmnist-embedded.py'
-AUTOMIX = 'configs/automix/automix_r18w16_fmnist-embedded.py'
+VANILLA = 'configs/baselines/vanilla/vanilla_resnet18-w16_1xb64-5e_fmnist-embedded.py'
+ADAUTOMIX = 'configs/adautomix/adautomix_resnet18-w16_1xb64-5e_fmnist-embedded.py'
+AUTOMIX = 'configs/automix/automix_resnet18-w16_1xb64-5e_fmnist-embedded.py'
 
 # (config, processes) -> (training images, batch size, iterations per epoch
 # per rank)

@@ -14,15 +14,15 @@ METHOD_KEYS = {'type', 'alpha', 'layers', 'train_cfg'}
 # FGVC-Aircraft: 0.5). Fashion-MNIST takes the CIFAR value, Stanford-Cars
 # and R50 on CUB the fine-grained one (as the configs say).
 ALPHA = {
-    'r18_cifar100.py': 2.0, 'rx50_cifar100.py': 2.0, 'r18w16_fmnist.py': 2.0,
-    'r18w16_fmnist-embedded.py': 2.0, 'r18_tinyimagenet.py': 0.2,
-    'r18_in1k.py': 0.2, 'r34_in1k.py': 0.2, 'r50_in1k.py': 0.2,
-    'r18_cub200.py': 0.5, 'r18_aircraft.py': 0.5,
-    'r18_stanfordcars.py': 0.5, 'r50_cub200.py': 0.5,
-    'rx50_aircraft.py': 0.5, 'rx50_stanfordcars.py': 0.5,
+    'resnet18_1xb100-800e_cifar100.py': 2.0, 'resnext50-32x4d_1xb100-800e_cifar100.py': 2.0, 'resnet18-w16_1xb64-5e_fmnist.py': 2.0,
+    'resnet18-w16_1xb64-5e_fmnist-embedded.py': 2.0, 'resnet18_1xb100-400e_tinyimagenet.py': 0.2,
+    'resnet18_4xb64-100e_in1k.py': 0.2, 'resnet34_4xb64-100e_in1k.py': 0.2, 'resnet50_4xb64-100e_in1k.py': 0.2,
+    'resnet18_1xb16-200e_cub.py': 0.5, 'resnet18_1xb16-200e_aircraft.py': 0.5,
+    'resnet18_1xb16-200e_stanfordcars.py': 0.5, 'resnet50_1xb16-200e_cub.py': 0.5,
+    'resnext50-32x4d_1xb16-200e_aircraft.py': 0.5, 'resnext50-32x4d_1xb16-200e_stanfordcars.py': 0.5,
 }
-WITHOUT_STAGES = {'convnext-t_cifar100.py': 'ConvNeXt',
-                  'swin-t_cifar100-224.py': 'SwinTransformer'}
+WITHOUT_STAGES = {'convnext-tiny_2xb50-200e_cifar100.py': 'ConvNeXt',
+                  'swin-tiny_2xb25-200e_cifar100-224px.py': 'SwinTransformer'}
 
 
 def build(model_cfg):
@@ -62,8 +62,9 @@ def test_differs_from_mixup_sibling_only_in_method_block(sibling):
 
 @pytest.mark.parametrize('sibling', sorted(ALPHA))
 def test_config_builds(sibling):
-    if sibling in ('r34_in1k.py', 'r50_in1k.py', 'r50_cub200.py'):
-        pytest.skip('same classifier block as r18_in1k / r18_cub200')
+    if sibling in ('resnet34_4xb64-100e_in1k.py', 'resnet50_4xb64-100e_in1k.py',
+                   'resnet50_1xb16-200e_cub.py'):
+        pytest.skip('same classifier block as the resnet18 in1k / cub recipes')
     cfg = Config.fromfile(str(CONFIG_ROOT / 'manifoldmix'
                               / f'manifoldmix_{sibling}'))
     model = build(dict(cfg.model, data_preprocessor=cfg.data_preprocessor))

@@ -37,14 +37,14 @@ _FINE = dict(fmix=0.2, saliencymix=0.2, gridmix=0.2, resizemix=1.0,
 # CutMix for this recipe; the others take the CIFAR-100 ResNet values.
 _VIT = dict(_CIFAR)
 ALPHA = {
-    'r18_cifar100.py': _CIFAR, 'rx50_cifar100.py': _CIFAR,
-    'r18w16_fmnist.py': _CIFAR, 'r18w16_fmnist-embedded.py': _CIFAR,
-    'r18_tinyimagenet.py': _TINY, 'r18_in1k.py': _IN_R18,
-    'r34_in1k.py': _IN, 'r50_in1k.py': _IN, 'r18_cub200.py': _FINE,
-    'r18_aircraft.py': _FINE, 'r18_stanfordcars.py': _FINE,
-    'r50_cub200.py': _FINE, 'rx50_aircraft.py': _FINE,
-    'rx50_stanfordcars.py': _FINE, 'convnext-t_cifar100.py': _VIT,
-    'swin-t_cifar100-224.py': _VIT,
+    'resnet18_1xb100-800e_cifar100.py': _CIFAR, 'resnext50-32x4d_1xb100-800e_cifar100.py': _CIFAR,
+    'resnet18-w16_1xb64-5e_fmnist.py': _CIFAR, 'resnet18-w16_1xb64-5e_fmnist-embedded.py': _CIFAR,
+    'resnet18_1xb100-400e_tinyimagenet.py': _TINY, 'resnet18_4xb64-100e_in1k.py': _IN_R18,
+    'resnet34_4xb64-100e_in1k.py': _IN, 'resnet50_4xb64-100e_in1k.py': _IN, 'resnet18_1xb16-200e_cub.py': _FINE,
+    'resnet18_1xb16-200e_aircraft.py': _FINE, 'resnet18_1xb16-200e_stanfordcars.py': _FINE,
+    'resnet50_1xb16-200e_cub.py': _FINE, 'resnext50-32x4d_1xb16-200e_aircraft.py': _FINE,
+    'resnext50-32x4d_1xb16-200e_stanfordcars.py': _FINE, 'convnext-tiny_2xb50-200e_cifar100.py': _VIT,
+    'swin-tiny_2xb25-200e_cifar100-224px.py': _VIT,
 }
 
 COMIXUP_REFERENCE = dict(m_part=20, m_block_num=4, beta=0.32, gamma=1.0,
@@ -104,8 +104,8 @@ def test_config_differs_from_mixup_sibling_only_in_method_block(
 @pytest.mark.parametrize('sibling', SIBLINGS)
 @pytest.mark.parametrize('method', sorted(BATCH_MIXERS))
 def test_batch_mixer_config_builds_into_image_classifier(method, sibling):
-    if 'in1k' in sibling and sibling != 'r18_in1k.py':
-        pytest.skip('same model block as r18_in1k with a bigger backbone')
+    if 'in1k' in sibling and sibling != 'resnet18_4xb64-100e_in1k.py':
+        pytest.skip('same model block as the ResNet-18 in1k recipe, bigger backbone')
     cfg = Config.fromfile(str(CONFIG_ROOT / method / f'{method}_{sibling}'))
     model_cfg = cfg.model.copy()
     model_cfg.setdefault('data_preprocessor', cfg.data_preprocessor)
@@ -119,7 +119,7 @@ def test_batch_mixer_config_builds_into_image_classifier(method, sibling):
 
 def test_comixup_config_builds_saliency_classifier():
     cfg = Config.fromfile(
-        str(CONFIG_ROOT / 'comixup' / 'comixup_r18w16_fmnist-embedded.py'))
+        str(CONFIG_ROOT / 'comixup' / 'comixup_resnet18-w16_1xb64-5e_fmnist-embedded.py'))
     model_cfg = cfg.model.copy()
     model_cfg.setdefault('data_preprocessor', cfg.data_preprocessor)
     model = MODELS.build(model_cfg)

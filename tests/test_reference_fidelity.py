@@ -303,19 +303,20 @@ def test_mix_head_metric_without_a_separate_mix_head_is_a_clear_error():
 
 # ------------------------------------------------------------- the recipes
 N3_RECIPES = [
-    'adautomix/adautomix_r18_cifar100_800e.py',
-    'adautomix/adautomix_rx50_cifar100_800e.py',
-    'adautomix/adautomix_r18_tinyimagenet_400e.py',
-    'adautomix/adautomix_convnext-t_cifar100_200e.py',
-    'adautomix/adautomix_swin-t_cifar100-224_200e.py',
-    'adautomix/adautomix_r18_cub200_200e.py',
-    'adautomix/adautomix_r50_cub200_200e.py',
-    'adautomix/adautomix_r18_aircraft_200e.py',
-    'adautomix/adautomix_rx50_aircraft_200e.py',
-    'adautomix/adautomix_r18_stanfordcars_200e.py',
-    'adautomix/adautomix_rx50_stanfordcars_200e.py',
+    'adautomix/adautomix_resnet18_1xb100-800e_cifar100.py',
+    'adautomix/adautomix_resnext50-32x4d_1xb100-800e_cifar100.py',
+    'adautomix/adautomix_resnet18_1xb100-400e_tinyimagenet.py',
+    'adautomix/adautomix_convnext-tiny_2xb50-200e_cifar100.py',
+    'adautomix/adautomix_swin-tiny_2xb25-200e_cifar100-224px.py',
+    'adautomix/adautomix_resnet18_1xb16-200e_cub.py',
+    'adautomix/adautomix_resnet50_1xb16-200e_cub.py',
+    'adautomix/adautomix_resnet18_1xb16-200e_aircraft.py',
+    'adautomix/adautomix_resnext50-32x4d_1xb16-200e_aircraft.py',
+    'adautomix/adautomix_resnet18_1xb16-200e_stanfordcars.py',
+    'adautomix/adautomix_resnext50-32x4d_1xb16-200e_stanfordcars.py',
 ]
-N2_RECIPES = [f'adautomix/adautomix_r{d}_in1k_100e.py' for d in (18, 34, 50)]
+N2_RECIPES = [f'adautomix/adautomix_resnet{d}_4xb64-100e_in1k.py'
+              for d in (18, 34, 50)]
 
 
 @pytest.mark.parametrize('path', N3_RECIPES + N2_RECIPES)
@@ -332,11 +333,11 @@ def test_recipes_use_the_reference_behaviour(path):
 def test_only_the_r50_imagenet_recipe_normalises_the_mix_block():
     normed = [p for p in N3_RECIPES + N2_RECIPES if Config.fromfile(
         osp.join(CONFIGS, p)).model.mix_block.get('att_norm_cfg')]
-    assert normed == ['adautomix/adautomix_r50_in1k_100e.py']
+    assert normed == ['adautomix/adautomix_resnet50_4xb64-100e_in1k.py']
 
 
 def test_demo_keeps_the_measured_defaults():
     m = Config.fromfile(osp.join(
-        CONFIGS, 'adautomix/adautomix_r18w16_fmnist-embedded.py')).model
+        CONFIGS, 'adautomix/adautomix_resnet18-w16_1xb64-5e_fmnist-embedded.py')).model
     assert (m.lam_margin_mode, m.online_pass_order) == \
         ('any', 'amix_clean_vmix')

@@ -54,18 +54,18 @@ def test_differs_from_siblings_only_in_the_method_block(method, suffix):
 
 
 def test_reference_hyper_parameters():
-    cifar = load('puzzlemix', 'r18_cifar100.py')['model']['mixer']
+    cifar = load('puzzlemix', 'resnet18_1xb100-800e_cifar100.py')['model']['mixer']
     assert cifar == dict(type='PuzzleMix', alpha=1.0,
                          block_nums=(2, 4, 8, 16), neigh_size=4, t_size=4,
                          t_eps=0.8, clean_lam=0.0)
-    tiny = load('puzzlemix', 'r18_tinyimagenet.py')['model']['mixer']
+    tiny = load('puzzlemix', 'resnet18_1xb100-400e_tinyimagenet.py')['model']['mixer']
     assert (tiny['alpha'], tiny['clean_lam'], tiny['t_size']) == (1., 1., -1)
     built = MODELS.build(cifar)
     assert (built.beta, built.gamma, built.eta, built.n_labels,
             built.transport, built.saliency_mode) == (1.2, 0.5, 0.2, 3, True,
                                                       'eval')
     assert MODELS.build(tiny).saliency_mode == 'train'
-    rmix = MODELS.build(load('rmix', 'r18_cifar100.py')['model']['mixer'])
+    rmix = MODELS.build(load('rmix', 'resnet18_1xb100-800e_cifar100.py')['model']['mixer'])
     assert rmix.patch_sizes == (8, 16) and rmix.dirichlet_alpha == 1.0
     torch.testing.assert_close(rmix.quantiles, torch.linspace(0, 0.99, 10))
 

@@ -1,6 +1,6 @@
 # The embedded AutoMix demo with the ImageNet/ViT recipes' mask-loss
 # annealing added, for the resume test (every schedule AutoMix has).
-_base_ = ['../../configs/automix/automix_r18w16_fmnist-embedded.py']
+_base_ = ['../../configs/automix/automix_resnet18-w16_1xb64-5e_fmnist-embedded.py']
 
 custom_hooks = [
     dict(

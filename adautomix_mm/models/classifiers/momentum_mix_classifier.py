@@ -32,7 +32,7 @@ NO_TEACHER_MESSAGE = (
     'online network, not a trained teacher). Evaluate an exported network '
     'with a plain ImageClassifier config that has the same backbone/neck/'
     'head, e.g. `python tools/test.py configs/baselines/vanilla/'
-    'vanilla_r18w16_fmnist-embedded.py teacher.pth` for the demo model; '
+    'vanilla_resnet18-w16_1xb64-5e_fmnist-embedded.py teacher.pth` for the demo model; '
     'test a checkpoint written by {name} training with its own config.')
 # Spatial size of the dummy input used to read the backbone's output shapes,
 # unless the backbone declares its input size (ViT/Swin patch embeddings: a

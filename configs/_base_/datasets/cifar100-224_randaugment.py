@@ -1,5 +1,5 @@
 # CIFAR-100 upsampled to 224 px with the reference's ViT-style augmentation
-# (its Swin-T recipe, as configs/adautomix/adautomix_swin-t_cifar100-224_200e.py):
+# (its Swin-T recipe, as configs/adautomix/adautomix_swin-tiny_2xb25-200e_cifar100-224px.py):
 # RandomResizedCrop 224 (scale 0.8-1, bicubic) + flip + the RandAugment of
 # cifar100_randaugment.py, batch 25 per GPU (2 GPUs); test: resize to 224
 # (bicubic).

@@ -1,5 +1,5 @@
 # CIFAR-100 at 32 px with the reference's ViT-style augmentation (its
-# ConvNeXt-T log, as configs/adautomix/adautomix_convnext-t_cifar100_200e.py):
+# ConvNeXt-T log, as configs/adautomix/adautomix_convnext-tiny_2xb50-200e_cifar100.py):
 # RandomCrop 32 (pad 4, reflect) + flip + RandAugment (2 ops, magnitude 7,
 # std 0.5; FixMatch's op list without `Identity`, which mmpretrain lacks),
 # batch 50 per GPU (2 GPUs), no test transform.

@@ -1,0 +1,23 @@
+# resizemix baseline, the sibling of ../mixup/mixup_resnet18-w16_1xb64-5e_fmnist-embedded.py
+# (mixup_resnet18-w16_1xb64-5e_fmnist-embedded.py header: ResNet-18 w16 on the embedded
+# Fashion-MNIST subset (4k train / 1k test))
+# ResizeMix (Qin et al., arXiv 2012.11101): MMPretrain's own `ResizeMix`
+# batch augment as it is (its label weight lies in [0.1, 0.8], unlike
+# OpenMixup's side-scale parametrisation).
+# alpha 1.0: no published value for Fashion-MNIST: the CIFAR-100 value of
+# OpenMixup's benchmark, as the Mixup sibling.
+_base_ = [
+    '../../_base_/models/resnet18_w16_fmnist.py',
+    '../../_base_/datasets/fashion_mnist_embedded.py',
+    '../../_base_/schedules/fmnist_sgd_demo.py',
+    '../../_base_/default_runtime.py',
+]
+
+model = dict(
+    head=dict(
+        loss=dict(type='CrossEntropyLoss', loss_weight=1.0, use_soft=True),
+        cal_acc=False),
+    train_cfg=dict(augments=dict(type='ResizeMix', alpha=1.0)),
+)
+
+default_hooks = dict(logger=dict(interval=20))

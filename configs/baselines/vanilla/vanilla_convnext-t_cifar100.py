@@ -1,9 +1,0 @@
-# Vanilla (no mixing) baseline: ConvNeXt-T (CIFAR stem), CIFAR-100 at 32 px with RandAugment,
-# 200 epochs, AdamW, 2 GPUs x 50 (the recipe of
-# ../../adautomix/adautomix_convnext-t_cifar100_200e.py).
-_base_ = [
-    '../../_base_/models/convnext-t_cifar.py',
-    '../../_base_/datasets/cifar100_randaugment.py',
-    '../../_base_/schedules/adamw_cosine_200e_convnext.py',
-    '../../_base_/default_runtime.py',
-]
