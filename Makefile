@@ -7,7 +7,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.adautomix-installed
-# Re-install whenever the package, its configs/tools or its pins change
+# Re-install whenever the package, its configs, tools or pins change
 # (the install is non-editable: `mim train` cannot find editable installs).
 SOURCES := setup.py pyproject.toml MANIFEST.in requirements/constraints.txt \
 	$(shell find adautomix_mm configs tools -type f \
