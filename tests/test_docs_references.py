@@ -7,7 +7,8 @@ Makefile and CHANGELOG.md's ``Unreleased`` section for
   ``configs/``): each must resolve under ``configs/`` by basename, as
   ``mim train adautomix_mm NAME`` resolves it;
 * repository paths (``configs/...``, ``tools/*.py``, ``benchmarks/...``,
-  ``tests/*.py``, ``docs/*.md``, ``requirements/...``): each must exist;
+  ``tests/*.py``, ``docs/*.md``, ``requirements/...``,
+  ``adautomix_mm/...``): each must exist;
 * relative Markdown links ``[text](target#anchor)``: the target must exist
   and, for a Markdown target, the anchor must be one of its headings
   (GitHub's slugs).
@@ -30,8 +31,8 @@ _FOREIGN_PATHS = ('configs/classification/', 'docs/en/')
 # Paths shown as templates or placeholders, not files.
 _PLACEHOLDER = re.compile(r'[*{}<>]|\bCFG\b|\bNAME\b|\bX\b')
 _REPO_PATH = re.compile(
-    r'(?<![\w./-])((?:configs|tools|benchmarks|tests|docs|requirements)'
-    r'/[\w./{},*<>-]*[\w/])')
+    r'(?<![\w./-])((?:configs|tools|benchmarks|tests|docs|requirements'
+    r'|adautomix_mm)/[\w./{},*<>-]*[\w/])')
 _MD_LINK = re.compile(r'\[[^\]]*\]\(([^)\s]+)\)')
 _PY_TOKEN = re.compile(r'(?<![\w./-])([\w][\w.-]*\.py)\b')
 
