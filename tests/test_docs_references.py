@@ -129,7 +129,8 @@ def broken_references(path: Path, text: str) -> List[str]:
         dest = (path.parent / target).resolve() if target else path
         if not dest.exists():
             problems.append(f'link {link!r}: {target} does not exist')
-        elif anchor and dest.suffix == '.md' and anchor not in anchors_of(dest):
+        elif (anchor and dest.suffix == '.md'
+              and anchor not in anchors_of(dest)):
             problems.append(f'link {link!r}: no heading #{anchor} in '
                             f'{dest.relative_to(REPO_ROOT)}')
     return problems
@@ -151,7 +152,8 @@ def test_scanner_catches_stale_and_missing_names():
              'mim train adautomix_mm adautomix_r18_cifar100_800e.py\n'
              'python tools/no_such_tool.py\n'
              'see configs/adautomix/adautomix_r18_cifar100_800e.py\n'
-             '[x](docs/no_such_page.md) [y](docs/inference.md#no-such-heading)\n')
+             '[x](docs/no_such_page.md) '
+             '[y](docs/inference.md#no-such-heading)\n')
     problems = broken_references(readme, stale)
     joined = '\n'.join(problems)
     for needle in ("'adautomix_r18w16_fmnist-embedded.py'",
