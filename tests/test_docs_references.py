@@ -11,7 +11,9 @@ Makefile and CHANGELOG.md's ``Unreleased`` section for
   ``adautomix_mm/...``): each must exist;
 * relative Markdown links ``[text](target#anchor)``: the target must exist
   and, for a Markdown target, the anchor must be one of its headings
-  (GitHub's slugs).
+  (GitHub's slugs);
+* ``--flags`` written after ``tools/{train,test,compare,export_network}.py``
+  or ``mim train|test adautomix_mm``: each must be an option of that tool.
 
 Historical records (benchmarks/results/, CHANGELOG's released entries) keep
 the names of their time and are not scanned.
@@ -180,3 +182,57 @@ def test_scanner_sees_the_demo_config():
             in config_names_in(text, method_prefixes()))
     assert 'tools/compare.py' in repo_paths_in(text)
     assert 'docs/inference.md' in md_links_in(text)
+
+
+# Options that `mim train/test` consumes itself before calling the script.
+_MIM_OPTIONS = {'--gpus', '--gpus-per-node', '--cpus-per-task', '--partition',
+                '--srun-args', '--launcher', '--port', '--checkpoint', '-y',
+                '--yes'}
+_DOCUMENTED_TOOLS = ('train', 'test', 'compare', 'export_network')
+_COMMAND = re.compile(
+    r'(?:tools/(%s)\.py|mim (train|test) adautomix_mm)([^`|#\n]*)'
+    % '|'.join(_DOCUMENTED_TOOLS))
+
+
+def documented_flags(text: str) -> List[Tuple[str, str]]:
+    """``(tool, --flag)`` for every flag written after a documented
+    ``tools/<tool>.py`` or ``mim train|test adautomix_mm`` command."""
+    text = text.replace('\\\n', ' ')
+    found = []
+    for tool, mim_cmd, rest in _COMMAND.findall(text):
+        for flag in re.findall(r'(?<![\w-])--[a-z][\w-]*', rest):
+            if mim_cmd and flag in _MIM_OPTIONS:
+                continue
+            found.append((tool or mim_cmd, flag))
+    return found
+
+
+def tool_options(tool: str, capsys) -> Set[str]:
+    import importlib
+    module = importlib.import_module(f'adautomix_mm.cli.{tool}')
+    with pytest.raises(SystemExit):
+        module.parse_args(['-h'])
+    return set(re.findall(r'--[a-z][\w-]*', capsys.readouterr().out))
+
+
+def test_documented_flags_are_options_of_their_tool(capsys):
+    """Each ``--flag`` the docs write after ``tools/<tool>.py`` (or ``mim
+    train/test adautomix_mm``) is an option of that tool's parser."""
+    options = {tool: tool_options(tool, capsys) for tool in _DOCUMENTED_TOOLS}
+    assert {'--cfg-options', '--trust-checkpoint'} <= options['train']
+    problems, seen = [], 0
+    for path in doc_files():
+        for tool, flag in documented_flags(doc_text(path)):
+            seen += 1
+            if flag not in options[tool]:
+                problems.append(f'{path.relative_to(REPO_ROOT)}: tools/'
+                                f'{tool}.py has no {flag}')
+    assert seen > 10, 'the scanner found (almost) no documented flags'
+    assert not problems, '\n'.join(problems)
+    # The scanner reads continuation lines and flags a missing option.
+    bad = documented_flags('python tools/export_network.py A B \\\n'
+                           '    --network online --no-such-flag\n'
+                           'mim train adautomix_mm X.py --gpus 2 --amp\n')
+    assert bad == [('export_network', '--network'),
+                   ('export_network', '--no-such-flag'), ('train', '--amp')]
+    assert '--no-such-flag' not in options['export_network']
