@@ -2,7 +2,10 @@
 
 Same backbone, batch and input, CPU, through the real MMEngine path
 (``model.train_step`` with an SGD ``OptimWrapper``). Writes the median
-seconds per step and the ratio to ``benchmarks/results/step_cost.json``.
+seconds per step and the ratio to ``benchmarks/results/step_cost.json``:
+wall time (``seconds``, ``ratio_to_vanilla``) and the process's CPU time
+(``cpu_seconds``, ``cpu_ratio_to_vanilla``; with ``--threads 1`` the step's
+work without the waits for a core of a shared machine).
 The reference's logs put AdAutoMix at ~3.7x MixUp per iteration (Stanford
 Cars RX50, RTX 3060; shared/reference §3.5). ``*_reference_passes`` adds
 the reference's N extra clean teacher passes that AdAutoMix replaces by one
