@@ -2,7 +2,10 @@
 
 Same backbone, batch and input, CPU, through the real MMEngine path
 (``model.train_step`` with an SGD ``OptimWrapper``). Writes the median
-seconds per step and the ratio to ``benchmarks/results/step_cost.json``.
+seconds per step and the ratio to ``benchmarks/results/step_cost.json``:
+wall time (``seconds``, ``ratio_to_vanilla``) and the process's CPU time
+(``cpu_seconds``, ``cpu_ratio_to_vanilla``; with ``--threads 1`` the step's
+work without the waits for a core of a shared machine).
 The reference's logs put AdAutoMix at ~3.7x MixUp per iteration (Stanford
 Cars RX50, RTX 3060; shared/reference §3.5). ``*_reference_passes`` adds
 the reference's N extra clean teacher passes that AdAutoMix replaces by one
@@ -22,6 +25,7 @@ import json
 import os.path as osp
 import platform
 import statistics
+import sys
 import time
 
 import torch
@@ -29,7 +33,8 @@ from mmengine.optim import OptimWrapper
 from mmpretrain.registry import MODELS
 from mmpretrain.structures import DataSample
 
-import adautomix_mm  # noqa: F401
+sys.path.insert(0, osp.dirname(osp.dirname(osp.abspath(__file__))))
+import adautomix_mm  # noqa: E402,F401  (this checkout's package)
 
 BACKBONE = dict(type='ResNet_CIFAR', depth=18, in_channels=1,
                 stem_channels=16, base_channels=16, out_indices=(2, 3))
@@ -113,34 +118,46 @@ def build(cfg, reference_passes):
     return model, OptimWrapper(torch.optim.SGD(model.parameters(), lr=0.01))
 
 
-def one_step(model, wrapper, data, step) -> float:
+def one_step(model, wrapper, data, step):
+    """``(wall seconds, CPU seconds of the process)`` of one step."""
     if hasattr(model, 'set_game_state'):
         model.set_game_state(step % 2 == 0, True)
     if hasattr(model, 'set_schedule_state'):
         model.set_schedule_state(True, 0.0)
-    start = time.perf_counter()
+    start, cpu = time.perf_counter(), time.process_time()
     model.train_step(data, wrapper)
     if hasattr(model, 'update_teacher'):
         model.update_teacher(0.999)
-    return time.perf_counter() - start
+    return time.perf_counter() - start, time.process_time() - cpu
 
 
 def time_steps(batch, iters, names=None):
-    """Median step time per model. The models take their steps in turn
-    (round robin), so a slow phase of the machine hits all of them."""
+    """Median wall and CPU seconds per step per model. The models take
+    their steps in turn (round robin, the order rotated every step), so a
+    slow phase of the machine hits all of them. The CPU time is the
+    process's (all its threads): with one torch thread (``--threads 1``)
+    it is the step's work without the time spent waiting for a core, the
+    robust measure on a shared machine (wall time there mostly measures the
+    other jobs)."""
     runs = {name: build(cfg, passes) for name, cfg, passes in models()
             if names is None or name in names}
     data = dict(inputs=[torch.randint(0, 255, (1, 28, 28), dtype=torch.uint8)
                         for _ in range(batch)],
                 data_samples=[DataSample().set_gt_label(i % 10)
                               for i in range(batch)])
-    times = {name: [] for name in runs}
+    wall = {name: [] for name in runs}
+    cpu = {name: [] for name in runs}
+    order = list(runs)
     for step in range(iters + 2):
-        for name, (model, wrapper) in runs.items():
-            seconds = one_step(model, wrapper, data, step)
+        turn = order[step % len(order):] + order[:step % len(order)]
+        for name in turn:
+            model, wrapper = runs[name]
+            seconds, cpu_seconds = one_step(model, wrapper, data, step)
             if step >= 2:  # warm-up excluded
-                times[name].append(seconds)
-    return {name: statistics.median(t) for name, t in times.items()}
+                wall[name].append(seconds)
+                cpu[name].append(cpu_seconds)
+    return ({name: statistics.median(t) for name, t in wall.items()},
+            {name: statistics.median(t) for name, t in cpu.items()})
 
 
 def main():
@@ -162,14 +179,18 @@ def main():
         unknown = names - {name for name, _, _ in models()}
         if unknown:
             parser.error(f'unknown --models {sorted(unknown)}')
-    seconds = time_steps(args.batch, args.iters, names)
+    seconds, cpu_seconds = time_steps(args.batch, args.iters, names)
     result = dict(
         what='median seconds per training step, same run; ratio to vanilla',
         model='ResNet-18 CIFAR stem, width 16, 1x28x28 input',
         batch=args.batch, iters=args.iters, threads=torch.get_num_threads(),
         machine=platform.machine(), torch=torch.__version__,
+        command='python ' + ' '.join(sys.argv),
         seconds=seconds,
         ratio_to_vanilla={k: v / seconds['vanilla'] for k, v in seconds.items()},
+        cpu_seconds=cpu_seconds,
+        cpu_ratio_to_vanilla={k: v / cpu_seconds['vanilla']
+                              for k, v in cpu_seconds.items()},
         saved_by_one_clean_teacher_pass={
             f'n{n}': 1.0 - seconds[f'adautomix_n{n}'] /
             seconds[f'adautomix_n{n}_reference_passes'] for n in (2, 3)

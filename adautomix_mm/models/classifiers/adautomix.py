@@ -13,6 +13,7 @@ from mmengine.logging import print_log
 from mmpretrain.registry import MODELS
 from mmpretrain.structures import DataSample
 
+from ..utils.early_grad import early_grad, grad_leaf
 from ..utils.mask_diagnostics import mask_diagnostics
 from ..utils.mixing import (LAM_SAMPLERS, constant_masks, gather_partners, mix_linear,
                             mix_with_masks, sample_partners, sample_ratios)
@@ -70,7 +71,11 @@ class AdAutoMix(MomentumMixClassifier):
 
     Passes per step: teacher 2 forward (clean, no grad; mixed, with input
     backward), online 2 forward+backward for N = 2 and 3 for N >= 3
-    (the reference: 1 + N + 1 teacher passes). The reference's N extra clean
+    (the reference: 1 + N + 1 teacher passes). As in the reference, the
+    teacher's passes (step 5) run before the online ones (step 4); the
+    generator's input gradient is taken as soon as its teacher pass ends
+    (:func:`~..utils.early_grad.early_grad`: same gradients, the teacher's
+    activations freed before the online passes). The reference's N extra clean
     passes also updated the teacher's BN running statistics; with
     ``replay_clean_bn`` those N updates are applied in closed form after the
     mixed pass, so the teacher's statistics follow the reference's sequence
@@ -264,11 +269,15 @@ class AdAutoMix(MomentumMixClassifier):
             else:
                 masks_c = self.generate_masks(z, perms_c, lam_c, size)
         clean_stats = batch_stats_since(norms, before)
-        losses = self._classifier_losses(inputs, targets, n, lam_c, perms_c,
-                                         masks_c)
-        losses['loss_gen'], masks_g = self._generator_loss(
+        # The teacher's mixed pass before the online passes, as the
+        # reference (its forward_k runs before forward_q); its graph is
+        # freed before them (early_grad: same gradients, lower memory peak).
+        loss_gen, masks_g = self._generator_loss(
             inputs, targets, z, lam_g, perms_g, t_clean, teacher)
         replay_updates(norms, clean_stats, times=n)
+        losses = self._classifier_losses(inputs, targets, n, lam_c, perms_c,
+                                         masks_c)
+        losses['loss_gen'] = loss_gen
         # Non-loss scalars (logged, not summed): the generator's own masks
         # when it ran (they exist even when the classifier fell back to
         # constant masks), the classifier's otherwise.
@@ -313,7 +322,8 @@ class AdAutoMix(MomentumMixClassifier):
             return sum(p.sum() for p in self.mix_block.parameters()) * 0.0, \
                 None
         masks = self.generate_masks(z, perms, lam, x.shape[-2:])
-        x_mix = mix_with_masks(x, perms, masks)
+        leaf = grad_leaf(masks)
+        x_mix = mix_with_masks(x, perms, leaf)
         # Frozen teacher (requires_grad=False): gradients reach only the
         # masks, i.e. the Mix Block, through the teacher's input gradient.
         logits = teacher.mix_head(
@@ -332,7 +342,7 @@ class AdAutoMix(MomentumMixClassifier):
                 ], dim=1)  # [B, N]
                 sim = (cos * lam.view(1, -1).to(cos)).sum(1).mean()
                 loss = loss + self.cos_sign * (1.0 - beta) * sim
-        return self.generator_weight * loss, masks
+        return early_grad(self.generator_weight * loss, leaf, masks), masks
 
     @torch.no_grad()
     def mix_preview(self, inputs: torch.Tensor, num_mix: Optional[int] = None):

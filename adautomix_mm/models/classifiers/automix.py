@@ -13,6 +13,7 @@ from mmpretrain.models.utils.batch_augments import RandomBatchAugment
 from mmpretrain.registry import MODELS
 from mmpretrain.structures import DataSample
 
+from ..utils.early_grad import early_grad, grad_leaf
 from ..utils.eta_balanced_loss import eta_balanced_bce
 from ..utils.mask_diagnostics import mask_diagnostics
 from ..utils.mixing import (constant_masks, gather_partners, mix_linear,
@@ -58,7 +59,11 @@ class AutoMix(MomentumMixClassifier):
        ``mask_loss``; :class:`MaskLossScheduleHook` anneals it).
 
     Passes per step: teacher 2 forward (clean, no grad; mixed, with input
-    backward), online 2 forward+backward (the reference's count).
+    backward), online 2 forward+backward (the reference's count), in the
+    reference's order (teacher, then online). The generator's input
+    gradient is taken as soon as its teacher pass ends
+    (:func:`~..utils.early_grad.early_grad`: same gradients, the teacher's
+    activations freed before the online passes).
 
     :class:`MomentumScheduleHook` updates the teacher after each optimizer
     step and tells the model the training progress and whether the
@@ -283,11 +288,14 @@ class AutoMix(MomentumMixClassifier):
             fallback = self._margin_hit(lam_c)
             if fallback:
                 masks_c = constant_masks(lam_c, b, size).to(inputs)
+        # The teacher's mixed pass before the online passes, as the
+        # reference (forward_k, then forward_q); its graph is freed before
+        # them (early_grad: same gradients, lower memory peak).
+        generator = self._generator_losses(inputs, targets, lam_g, perms_g,
+                                           masks_g, teacher)
         losses = self._classifier_losses(inputs, targets, lam_c, perms_c,
                                          masks_c)
-        losses.update(
-            self._generator_losses(inputs, targets, lam_g, perms_g, masks_g,
-                                   teacher))
+        losses.update(generator)
         # Non-loss scalars (logged, not summed), as AdAutoMix: the
         # generator's own masks when it ran, the classifier's otherwise.
         if masks_g is not None:
@@ -321,7 +329,8 @@ class AutoMix(MomentumMixClassifier):
         if not self._generator_pass_runs():
             zero = sum(p.sum() for p in self.mix_block.parameters()) * 0.0
             return dict(loss_gen=zero, loss_mask=loss_mask)
-        x_mix = mix_with_masks(x, perms, masks)
+        leaf = grad_leaf(masks)
+        x_mix = mix_with_masks(x, perms, leaf)
         # Frozen teacher (requires_grad=False): gradients reach only the
         # masks, i.e. the Mix Block, through the teacher's input gradient.
         logits = teacher.mix_head(
@@ -332,7 +341,8 @@ class AutoMix(MomentumMixClassifier):
         else:
             loss_gen = teacher.mix_head.loss_module(
                 logits, y_mix, avg_factor=x.size(0))
-        return dict(loss_gen=self.generator_weight * loss_gen,
+        return dict(loss_gen=early_grad(self.generator_weight * loss_gen,
+                                        leaf, masks),
                     loss_mask=loss_mask)
 
     @torch.no_grad()

@@ -81,6 +81,13 @@ def mask_transport(mask: torch.Tensor, unary: torch.Tensor,
     argmin index is unspecified, go to the first claimant. Only the row
     choices touch the ``[B, n^2, n^2]`` cost; the fights are ``O(B n^2)``
     scatters (the reference's dense fight was most of a CPU step).
+
+    The rounds stop early, with the result of all n, once every loser is
+    *dead* (its pick costs > 0: costs only grow, so it loses every later
+    fight to the non-claimants' 0) and every sample has a winner: winners'
+    rows never change, and a dead row can only win a position that all m
+    rows claim (no 0 in the fight), which the sample's winner, at cost
+    <= 0, then still holds.
     """
     b, n = mask.shape[0], mask.shape[-1]
     m = n * n
@@ -104,6 +111,9 @@ def mask_transport(mask: torch.Tensor, unary: torch.Tensor,
             -1, choice, torch.where(cand, rows, torch.full_like(rows, m)),
             'amin')
         win = cand & (first.gather(-1, choice) == rows)
+        if step + 1 < n and bool((win | (picked > 0)).all() &
+                                 win.any(-1).all()):
+            break  # settled: the remaining rounds keep these winners
         cost.scatter_add_(-1, choice.unsqueeze(-1),
                           (~win).to(cost.dtype).unsqueeze(-1))
     source = torch.full((b, m + 1), -1, dtype=torch.long, device=cost.device)

@@ -48,6 +48,7 @@ Written here because no maintained library implements this optimisation
 that needs a process pool to be usable).
 """
 import ctypes
+from functools import lru_cache
 from typing import Optional, Tuple
 
 import numpy as np
@@ -431,8 +432,8 @@ class PartitionSolver:
         if not pairs:
             if len(keep) == 1:
                 return np.full(self.h * self.w, keep[0]), None
-            return keep[self.solve_reduced(
-                sub_u, self.potts[np.ix_(keep, keep)])], None
+            # Potts among any kept inputs: 1 - I of their number
+            return keep[self.solve_reduced(sub_u, _potts(len(keep)))], None
         # 2) with the 50/50 labels: the general dominance on what is left
         weights, pairwise, cols, pair_ok = self.soft_structure(keep, pairs)
         extra = 0.5 * (sub_u[:, cols[:, 0]] + sub_u[:, cols[:, 1]]) \
@@ -442,7 +443,7 @@ class PartitionSolver:
         if len(keep2) == 1:
             return np.full(self.h * self.w, keep2[0]), weights
         return keep2[self.solve_reduced(
-            unary[:, keep2], pairwise[np.ix_(keep2, keep2)])], weights
+            unary[:, keep2], pairwise[keep2[:, None], keep2])], weights
 
     def soft_structure(self, keep: np.ndarray, pairs: list):
         """``(weights [L, n_in], pairwise [L, L], pair columns [k, 2],
@@ -453,17 +454,12 @@ class PartitionSolver:
         if found is not None:
             return found
         n_keep = len(keep)
-        n_lab = n_keep + len(pairs)
-        weights = np.zeros((n_lab, self.unary_in.shape[1]))
+        weights = np.zeros((n_keep + len(pairs), self.unary_in.shape[1]))
         weights[np.arange(n_keep), keep] = 1.0
-        pairwise = 1.0 - np.eye(n_lab)
         cols = np.searchsorted(keep, pairs).reshape(-1, 2)
         for k, (a, b) in enumerate(pairs):
-            ja, jb = cols[k]
             weights[n_keep + k, [a, b]] = 0.5
-            pairwise[n_keep + k, [ja, jb]] = SOFT_PAIR_COST
-            pairwise[[ja, jb], n_keep + k] = SOFT_PAIR_COST
-        found = (weights, pairwise, cols, pairwise_ok(pairwise))
+        found = (weights, ) + _soft_pairwise(n_keep, cols)
         self.structures[key] = found
         return found
 
@@ -485,6 +481,36 @@ class PartitionSolver:
             lab = self.swap(unary, pairwise)
         self.cache[key] = lab
         return lab
+
+
+@lru_cache(maxsize=64)
+def _potts(n: int) -> np.ndarray:
+    """``1 - I`` of size n (shared, read only)."""
+    potts = 1.0 - np.eye(n)
+    potts.setflags(write=False)
+    return potts
+
+
+def _soft_pairwise(n_keep: int, cols: np.ndarray):
+    """``(pairwise [L, L], cols, pairwise_ok [L, L])`` of ``n_keep`` input
+    labels followed by one 50/50 label per row of ``cols`` (positions of
+    its two inputs among the kept ones); shared by every problem with the
+    same layout."""
+    return _soft_layout(n_keep, tuple(map(tuple, cols.tolist())))
+
+
+@lru_cache(maxsize=2048)
+def _soft_layout(n_keep: int, cols: tuple):
+    n_lab = n_keep + len(cols)
+    pairwise = 1.0 - np.eye(n_lab)
+    for k, (ja, jb) in enumerate(cols):
+        pairwise[n_keep + k, [ja, jb]] = SOFT_PAIR_COST
+        pairwise[[ja, jb], n_keep + k] = SOFT_PAIR_COST
+    found = (pairwise, np.array(cols, dtype=np.int64).reshape(-1, 2),
+             pairwise_ok(pairwise))
+    for array in found:
+        array.setflags(write=False)
+    return found
 
 
 # ------------------------------------------------------- partition solver
