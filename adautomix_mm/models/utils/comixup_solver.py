@@ -124,6 +124,25 @@ def resolve_duplicates(assigned: np.ndarray) -> np.ndarray:
     return add
 
 
+def resolve_duplicates_batch(assigned: np.ndarray) -> np.ndarray:
+    """:func:`resolve_duplicates` of ``[G, n, n]`` partitions at once (the
+    same costs, without the Python double loop)."""
+    G, n, _ = assigned.shape
+    same = (assigned[:, :, None, :] == assigned[:, None, :, :]).all(-1)
+    many = assigned.sum(-1) >= 2  # [G, n]; equal rows use equally many
+    same &= many[:, :, None]
+    upper = np.triu(np.ones((n, n), dtype=bool), 1)
+    first = (same & upper).any(2)  # i1 with a later duplicate
+    second = (same & upper.T).any(2)  # i2 with an earlier duplicate
+    order = np.argsort(~assigned, axis=-1, kind='stable')[..., :2]
+    add = np.zeros(assigned.shape, dtype=np.float64)
+    g, i = np.nonzero(first)
+    add[g, i, order[g, i, 0]] = 1.0
+    g, i = np.nonzero(second)
+    add[g, i, order[g, i, 1]] = 1.0
+    return add
+
+
 # ------------------------------------------------------ per-output energy
 def soft_pairs(count: np.ndarray) -> list:
     """Input pairs of the reference's extra 50/50 labels for an output with
@@ -137,6 +156,23 @@ def soft_pairs(count: np.ndarray) -> list:
         return [(int(top[0]), int(top[1])), (int(top[0]), int(top[2])),
                 (int(top[1]), int(top[2]))]
     return []
+
+
+def soft_pairs_batch(counts: np.ndarray) -> list:
+    """:func:`soft_pairs` of ``counts [G, n]`` (one output per row)."""
+    n_used = (counts > 0).sum(1).tolist()
+    order = np.argsort(-counts, axis=1, kind='stable')[:, :3]
+    two = np.sort(order[:, :2], 1).tolist()  # the used ones come first
+    three = np.sort(order, 1).tolist()
+    out = []
+    for k, p, t in zip(n_used, two, three):
+        if k == 2:
+            out.append([(p[0], p[1])])
+        elif k >= 3:
+            out.append([(t[0], t[1]), (t[0], t[2]), (t[1], t[2])])
+        else:
+            out.append([])
+    return out
 
 
 def output_energy(unary_in: np.ndarray, count: np.ndarray, soft_labels: bool):
@@ -226,7 +262,11 @@ class GridSwap:
                         1000).astype(np.intc)
         self.handle = np.empty(1, dtype=np.intc)
         self.energy = np.empty(1, dtype=np.longlong)
-        self.smooth = {}  # integer smooth-cost matrices by float bytes
+        # raw addresses of the constant buffers (``.ctypes.data`` builds a
+        # Python object per access)
+        self.ptrs = tuple(a.ctypes.data for a in (
+            self.s1, self.s2, self.weights, self.handle, self.energy))
+        self.smooth = {}  # (integer smooth costs, address) by float bytes
 
     def __call__(self, unary: np.ndarray, pairwise: np.ndarray) -> np.ndarray:
         lib = self._lib
@@ -238,21 +278,21 @@ class GridSwap:
         data = np.ascontiguousarray(
             (unary.astype(np.float32) * 100000).astype(np.intc))
         key = pairwise.tobytes()
-        smooth = self.smooth.get(key)
-        if smooth is None:
+        found = self.smooth.get(key)
+        if found is None:
             smooth = np.ascontiguousarray(
                 (pairwise.astype(np.float32) * 100).astype(np.intc))
-            self.smooth[key] = smooth
+            found = self.smooth[key] = (smooth, smooth.ctypes.data)
         labels = np.empty(n_sites, dtype=np.intc)
-        lib.gcoCreateGeneralGraph(n_sites, n_lab, self.handle.ctypes.data)
+        p_s1, p_s2, p_weights, p_handle, p_energy = self.ptrs
+        lib.gcoCreateGeneralGraph(n_sites, n_lab, p_handle)
         handle = int(self.handle[0])
         try:
             lib.gcoSetDataCost(handle, data.ctypes.data)
-            lib.gcoSetAllNeighbors(handle, self.s1.ctypes.data,
-                                   self.s2.ctypes.data,
-                                   self.weights.ctypes.data, self.s1.size)
-            lib.gcoSetSmoothCost(handle, smooth.ctypes.data)
-            lib.gcoSwap(handle, -1, self.energy.ctypes.data)
+            lib.gcoSetAllNeighbors(handle, p_s1, p_s2, p_weights,
+                                   self.s1.size)
+            lib.gcoSetSmoothCost(handle, found[1])
+            lib.gcoSwap(handle, -1, p_energy)
             lib.gcoGetLabels(handle, labels.ctypes.data)
         finally:
             lib.gcoDestroyGraph(handle)
@@ -607,8 +647,8 @@ def _optimise_group(costs, As, beta, gamma, thres, thres_type, set_resolve,
             if add_cost is not None:
                 offset = offset + gamma * add_cost[:, i]
             if fast:
-                pairs = [soft_pairs(counts[g, i]) if soft else []
-                         for g in range(G)]
+                pairs = soft_pairs_batch(counts[:, i]) if soft else \
+                    [[] for _ in range(G)]
                 removed = stage_one_removed(dmax, offset, offdiag, lower,
                                             member_mask(pairs, n))
             for g in active:
@@ -621,8 +661,9 @@ def _optimise_group(costs, As, beta, gamma, thres, thres_type, set_resolve,
             counts[:, i] = z[:, i].sum(1)
             total += counts[:, i]
         if set_resolve and it == niter - 2:
-            add_cost = np.stack([resolve_duplicates(counts[g] > 0)
-                                 for g in range(G)])
+            add_cost = resolve_duplicates_batch(counts > 0) if fast else \
+                np.stack([resolve_duplicates(counts[g] > 0)
+                          for g in range(G)])
         still = []
         for g in active:
             loss = objective(g)
