@@ -59,6 +59,10 @@ from .graphcut import grid_edges, require_gco
 SOFT_LABEL_BIAS = 5e-4  # reference: extra 50/50 labels get -5e-4 of unary
 SOFT_PAIR_COST = 0.25  # Potts cost between a 50/50 label and its inputs
 SOLVERS = ('fast', 'gco_loop')
+# ufunc reductions called directly (the ndarray methods add Python layers
+# that show up at this problem size)
+_all, _any, _min = np.logical_and.reduce, np.logical_or.reduce, \
+    np.minimum.reduce
 
 
 def import_gco():
@@ -338,10 +342,10 @@ def undominated_labels(unary: np.ndarray, pairwise: np.ndarray,
     if pair_ok is None:
         pair_ok = pairwise_ok(pairwise)
     # the diagonal of pair_ok is False, so no label dominates itself
-    dom = (unary[:, :, None] <= unary[:, None, :]).all(0) & pair_ok
+    dom = _all(unary[:, :, None] <= unary[:, None, :], 0) & pair_ok
     beats = dom & (~dom.T | lower)
-    unbeaten = ~beats.any(0)
-    return np.flatnonzero(~(beats & unbeaten[:, None]).any(0))
+    unbeaten = ~_any(beats, 0)
+    return (~_any(beats & unbeaten[:, None], 0)).nonzero()[0]
 
 
 def exact_grid_labelling(unary: np.ndarray, pairwise: np.ndarray,
@@ -393,6 +397,16 @@ def exact_grid_labelling(unary: np.ndarray, pairwise: np.ndarray,
         cols.append(list(state))
     cols.reverse()
     return np.array(cols, dtype=np.int64).T.reshape(-1)  # [h, w] row-major
+
+
+def near_labels(unary: np.ndarray, kept: np.ndarray,
+                margin: np.ndarray) -> np.ndarray:
+    r"""``kept`` labels (``[..., n]``) whose unary (``[..., P, n]``) is
+    within ``margin [P, 1]`` of the cell's cheapest kept label at some
+    cell (the margin removal of the module docstring)."""
+    masked = np.where(kept[..., None, :], unary, np.inf)
+    best = _min(masked, -1, keepdims=True)
+    return _any(masked <= best + margin, -2) & kept
 
 
 def member_mask(pairs_per_group: list, n: int) -> np.ndarray:
@@ -465,15 +479,28 @@ class PartitionSolver:
 
     def finish(self, keep: np.ndarray, offset: np.ndarray, pairs: list):
         """The step after the input-by-input removal (``keep``)."""
-        sub_u = self.unary_in[:, keep] + offset[keep]
-        if not pairs and self.margin_prune:
-            near = (sub_u <= sub_u.min(1, keepdims=True) + self.margin).any(0)
-            keep, sub_u = keep[near], sub_u[:, near]
+        unary = self.unary_in + offset
+        kept = np.zeros(offset.size, dtype=bool)
+        kept[keep] = True
+        near = near_labels(unary, kept, self.margin) \
+            if not pairs and self.margin_prune else kept
+        return self.finish_masks(unary, kept, near, pairs)
+
+    def finish_masks(self, unary: np.ndarray, kept: np.ndarray,
+                     near: np.ndarray, pairs: list):
+        """:meth:`finish` given the output's input-label unary ``[P, n]``,
+        the inputs kept by the input-by-input removal (``kept [n]``) and
+        those of them also within the margin (``near [n]``, used when the
+        output has no 50/50 labels)."""
         if not pairs:
+            keep = near.nonzero()[0]
             if len(keep) == 1:
                 return np.full(self.h * self.w, keep[0]), None
             # Potts among any kept inputs: 1 - I of their number
-            return keep[self.solve_reduced(sub_u, _potts(len(keep)))], None
+            return keep[self.solve_reduced(unary[:, keep],
+                                           _potts(len(keep)))], None
+        keep = kept.nonzero()[0]
+        sub_u = unary[:, keep]
         # 2) with the 50/50 labels: the general dominance on what is left
         weights, pairwise, cols, pair_ok = self.soft_structure(keep, pairs)
         extra = 0.5 * (sub_u[:, cols[:, 0]] + sub_u[:, cols[:, 1]]) \
@@ -619,6 +646,8 @@ def _optimise_group(costs, As, beta, gamma, thres, thres_type, set_resolve,
     if fast:
         dmax = np.stack([st.dmax for st in steps])
         offdiag, lower = steps[0].offdiag, steps[0].lower
+        unary_in = np.stack([st.unary_in for st in steps])  # [G, P, n]
+        margin = steps[0].margin
     eye = np.eye(n)
     z = np.zeros((G, n, P, n))
     for g, init in enumerate(inits):
@@ -649,12 +678,15 @@ def _optimise_group(costs, As, beta, gamma, thres, thres_type, set_resolve,
             if fast:
                 pairs = soft_pairs_batch(counts[:, i]) if soft else \
                     [[] for _ in range(G)]
-                removed = stage_one_removed(dmax, offset, offdiag, lower,
-                                            member_mask(pairs, n))
+                kept = ~stage_one_removed(dmax, offset, offdiag, lower,
+                                          member_mask(pairs, n))
+                unary = unary_in + offset[:, None, :]
+                near = near_labels(unary, kept, margin) \
+                    if steps[0].margin_prune else kept
             for g in active:
                 if fast:
-                    lab, weights = steps[g].finish(
-                        np.flatnonzero(~removed[g]), offset[g], pairs[g])
+                    lab, weights = steps[g].finish_masks(
+                        unary[g], kept[g], near[g], pairs[g])
                 else:
                     lab, weights = steps[g](offset[g], counts[g, i], soft)
                 z[g, i] = eye[lab] if weights is None else weights[lab]
