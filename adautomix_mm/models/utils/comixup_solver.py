@@ -520,12 +520,12 @@ class PartitionSolver:
         found = self.structures.get(key)
         if found is not None:
             return found
-        n_keep = len(keep)
-        weights = np.zeros((n_keep + len(pairs), self.unary_in.shape[1]))
+        n_keep, n_pairs = len(keep), len(pairs)
+        pair_in = np.array(pairs)
+        weights = np.zeros((n_keep + n_pairs, self.unary_in.shape[1]))
         weights[np.arange(n_keep), keep] = 1.0
-        cols = np.searchsorted(keep, pairs).reshape(-1, 2)
-        for k, (a, b) in enumerate(pairs):
-            weights[n_keep + k, [a, b]] = 0.5
+        weights[np.arange(n_keep, n_keep + n_pairs)[:, None], pair_in] = 0.5
+        cols = np.searchsorted(keep, pair_in)
         found = (weights, ) + _soft_pairwise(n_keep, cols)
         self.structures[key] = found
         return found
