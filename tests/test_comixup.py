@@ -255,6 +255,39 @@ def test_resolve_duplicates_as_reference():
     assert np.array_equal(add, [[1, 0, 0], [0, 1, 0], [0, 0, 0], [0, 0, 0]])
 
 
+@pytest.mark.parametrize('seed', range(3))
+def test_batched_pairs_and_resolve_equal_per_output_functions(seed):
+    """The 'fast' solver's all-partitions-at-once 50/50 pairs and resolve
+    costs are those of the per-output reference functions (ties in the
+    counts, 0/1/2/>=3 used inputs, duplicated assignments)."""
+    rng = np.random.default_rng(seed)
+    counts = rng.integers(0, 3, (40, 6)) * (rng.random((40, 6)) < 0.5)
+    counts[:4] = [[0] * 6, [0, 2, 0, 0, 0, 0], [0, 1, 0, 0, 3, 0],
+                  [2, 0, 2, 1, 2, 0]]  # 0, 1, 2 used; ties at the top
+    assert cs.soft_pairs_batch(counts.astype(float)) == [
+        cs.soft_pairs(c.astype(float)) for c in counts]
+    assigned = rng.random((8, 6, 6)) < 0.4
+    assigned[:, 3] = assigned[:, 1]  # duplicates (some with < 2 inputs)
+    assigned[:, 5] = assigned[:, 1]
+    assert np.array_equal(cs.resolve_duplicates_batch(assigned), np.stack(
+        [cs.resolve_duplicates(a) for a in assigned]))
+
+
+def test_fast_and_gco_loop_give_identical_labellings():
+    """The pruned, memoised, batched solver and the straightforward loop
+    reach the same labellings on the same problems (what the benchmark's
+    speed ratio compares)."""
+    probs = [random_partition(s, n=6) for s in range(3)]
+    co = coefficients()
+    inits = [np.random.default_rng(s).integers(0, c.shape[0], c.shape)
+             for s, (c, _) in enumerate(probs)]
+    args = ([c for c, _ in probs], [a for _, a in probs], co['beta'],
+            co['gamma'], co['thres'], 'hard', True, 4, True, inits)
+    for a, b in zip(cs.optimise_partitions(*args, solver='fast'),
+                    cs.optimise_partitions(*args, solver='gco_loop')):
+        assert np.array_equal(a, b)
+
+
 def test_compatibility_and_prior():
     sal = torch.zeros(3, 8, 8)
     sal[0, 0, 0] = sal[1, 7, 7] = sal[2, 0, 7] = 1.0
