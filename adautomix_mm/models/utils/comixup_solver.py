@@ -503,12 +503,14 @@ class PartitionSolver:
         sub_u = unary[:, keep]
         # 2) with the 50/50 labels: the general dominance on what is left
         weights, pairwise, cols, pair_ok = self.soft_structure(keep, pairs)
-        extra = 0.5 * (sub_u[:, cols[:, 0]] + sub_u[:, cols[:, 1]]) \
-            - SOFT_LABEL_BIAS
+        ends = sub_u[:, cols.T]  # [P, 2, k]: the two inputs of each pair
+        extra = 0.5 * (ends[:, 0] + ends[:, 1]) - SOFT_LABEL_BIAS
         unary = np.concatenate([sub_u, extra], 1)
         keep2 = undominated_labels(unary, pairwise, pair_ok)
         if len(keep2) == 1:
             return np.full(self.h * self.w, keep2[0]), weights
+        if len(keep2) == len(pairwise):
+            return keep2[self.solve_reduced(unary, pairwise)], weights
         return keep2[self.solve_reduced(
             unary[:, keep2], pairwise[keep2[:, None], keep2])], weights
 
