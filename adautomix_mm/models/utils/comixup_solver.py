@@ -618,8 +618,8 @@ def optimise_partitions(costs: list, As: list, beta: float, gamma: float,
                         traces: Optional[list] = None) -> list:
     """:func:`optimise_partition` of several independent partitions, the
     same-sized ones stepped together so that the per-output arithmetic
-    (modular costs, input-by-input dominance, count updates) is done once
-    for all of them; each partition's steps, early stop and resolve are
+    (modular costs, 50/50 pairs, input-by-input dominance, margin removal,
+    count updates, resolve costs) is done once for all of them; each partition's steps, early stop and resolve are
     exactly those of its own run."""
     out = [None] * len(costs)
     sizes = sorted({c.shape for c in costs})
