@@ -2,30 +2,30 @@
 
 Every method trains with the same backbone (ResNet-18 CIFAR stem, width 16),
 data (the first ``--train-size`` images of the official train split; the
-full 10,000-image test split for validation), batch, SGD schedule and number
-of epochs, for each seed in ``--seeds``. Fairness:
+first ``--val-size`` images of the official test split for validation),
+batch, SGD schedule and number of epochs, for each seed in ``--seeds``.
+Fairness:
 
-* two-network methods (AdAutoMix; AutoMix when it lands) report both the
-  EMA teacher and the online network;
+* two-network methods (AdAutoMix, AutoMix) report both the EMA teacher and
+  the online network;
 * every single-network baseline runs a second time with MMEngine's
   ``EMAHook`` (weights averaged over a window like the teacher's, the
   averaged weights validated), so that "EMA teacher vs single network" is
-  not mistaken for a method gain.
+  not mistaken for a method gain (``--no-ema-baselines`` skips them).
 
 Then ``tools/compare.py``'s table (mean ± std over seeds), CSV and curves are
 written beside ``--out`` (default ``benchmarks/results/accuracy_fashion_mnist.md``)
 with the command, machine and versions.
 
-Default budget, sized for ~90 minutes on the project's 2-core CPU (an
-estimate from benchmarks/results/step_cost.json: vanilla 0.097 s and
-AdAutoMix N=3 0.437 s per batch-64 step there): 10,000 train images,
-8 epochs (1,256 steps), 3 seeds, 7 configurations = 21 runs. On a GPU
-scale it up, e.g. ``--train-size 60000 --epochs 30 --batch-size 128
---num-workers 4``. Run it on an otherwise idle machine: on the shared CPU
-(load average ~13 on 2 cores) a probe of vanilla with ``--threads 2`` logged
-7.7 s per step over its first 39 steps, ~80x the idle step cost, so the
-estimate above holds only for an idle CPU (``--threads 1`` suffers less
-from oversubscription).
+Default budget: the one actually run for
+``benchmarks/results/accuracy_fashion_mnist_6k6e/``: 6,000 train images,
+6 epochs of batch 64 (564 steps), validation on the first 5,000 test
+images, seeds 0 1 2. On the shared 2-core CPU (one torch thread per run,
+two runs side by side) a vanilla run took ~150-280 s and an AdAutoMix run
+~500-1,000 s, depending on the load. On a GPU scale it up, e.g.
+``--train-size 60000 --val-size 10000 --epochs 30 --batch-size 128
+--num-workers 4``. ``--threads 1`` suffers less from oversubscription on a
+shared CPU than the default (all cores).
 
     python benchmarks/accuracy_fashion_mnist.py                 # the benchmark
     python benchmarks/accuracy_fashion_mnist.py --smoke         # end-to-end check
@@ -128,6 +128,19 @@ METHODS = [
            teacher=teacher_window(0)),
     Method('automix', 'configs/automix/automix_resnet18-w16_1xb64-5e_fmnist.py',
            teacher=teacher_window(0)),
+    # Later methods, cheapest first (the order a full run trains them in):
+    # batch mixers at ~1x vanilla's step, R-Mix / PuzzleMix ~1.8x (one clean
+    # saliency pass), Co-Mixup ~3.3x (benchmarks/results/step_cost_*.json).
+    Method('fmix', 'configs/baselines/fmix/fmix_resnet18-w16_1xb64-5e_fmnist.py'),
+    Method('gridmix', 'configs/baselines/gridmix/gridmix_resnet18-w16_1xb64-5e_fmnist.py'),
+    Method('resizemix',
+           'configs/baselines/resizemix/resizemix_resnet18-w16_1xb64-5e_fmnist.py'),
+    Method('saliencymix',
+           'configs/baselines/saliencymix/saliencymix_resnet18-w16_1xb64-5e_fmnist.py'),
+    Method('rmix', 'configs/baselines/rmix/rmix_resnet18-w16_1xb64-5e_fmnist.py'),
+    Method('puzzlemix',
+           'configs/baselines/puzzlemix/puzzlemix_resnet18-w16_1xb64-5e_fmnist.py'),
+    Method('comixup', 'configs/baselines/comixup/comixup_resnet18-w16_1xb64-5e_fmnist.py'),
 ]
 
 
@@ -147,7 +160,7 @@ def budget_options(b: Budget, data_root: str) -> List[str]:
     ]
     if b.train_size < 60000:
         opts.append(f'train_dataloader.dataset.indices={b.train_size}')
-    if b.val_size is not None and b.val_size < FULL_TEST_SIZE:
+    if b.val_size and b.val_size < FULL_TEST_SIZE:
         opts += [f'val_dataloader.dataset.indices={b.val_size}',
                  f'test_dataloader.dataset.indices={b.val_size}']
     log_every = max(1, min(50, b.iters // b.epochs // 4))
@@ -238,11 +251,11 @@ def parse_args(argv=None):
     p.add_argument('--methods', nargs='+', default=[m.name for m in METHODS],
                    choices=[m.name for m in METHODS])
     p.add_argument('--seeds', nargs='+', type=int, default=[0, 1, 2])
-    p.add_argument('--train-size', type=int, default=10000)
-    p.add_argument('--val-size', type=int, default=None,
-                   help='validate on the first N test images (default: all '
-                   '10,000)')
-    p.add_argument('--epochs', type=int, default=8)
+    p.add_argument('--train-size', type=int, default=6000)
+    p.add_argument('--val-size', type=int, default=5000,
+                   help='validate on the first N test images (default 5000; '
+                   '0 or 10000: all 10,000)')
+    p.add_argument('--epochs', type=int, default=6)
     p.add_argument('--batch-size', type=int, default=64)
     p.add_argument('--num-workers', type=int, default=0)
     p.add_argument('--last-k', type=int, default=3,
