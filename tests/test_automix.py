@@ -81,6 +81,31 @@ def grads_after(model, keys, seed=3, enabled=True, progress=0.0):
     return losses
 
 
+def generator_step_by_hand(model):
+    """One generator-phase ``loss()`` of ``model`` and, recomputed by hand
+    from the same weights and draws (seed 3): the generator's masks, the
+    frozen teacher's logits on its mixed sample, lam, partners and one-hot
+    labels."""
+    x, samples = batch()
+    model.set_schedule_state(True, 0.0)
+    snapshot = copy.deepcopy(model.state_dict())
+    torch.manual_seed(3)
+    losses = model.loss(x, samples)
+
+    model.load_state_dict(snapshot)
+    b = x.size(0)
+    lam, _, _, perms = draws(3, b)
+    t = model.teacher.module
+    with torch.no_grad():
+        z = t['backbone'](x)[0]
+        masks = model.mix_block(torch.stack([z, z[perms[1]]], 1), lam,
+                                (16, 16))
+        x_mix = masks[:, :1] * x + masks[:, 1:] * x[perms[1]]
+        logits = t['mix_head'](t['neck'](t['backbone'](x_mix)))
+    y = F.one_hot(torch.arange(b) % NUM_CLASSES, NUM_CLASSES).float()
+    return losses, masks, logits, lam, perms, y
+
+
 def test_parameter_sets_and_teacher_frozen():
     model = build()
     g = groups(model)
@@ -118,23 +143,8 @@ def test_generator_losses_reach_only_the_mix_block(keys):
 def test_generator_losses_equal_hand_computation():
     model = build(mask_loss=0.5)
     model.mix_block.mask_loss_margin = 0.0
-    x, samples = batch()
-    model.set_schedule_state(True, 0.0)
-    snapshot = copy.deepcopy(model.state_dict())
-    torch.manual_seed(3)
-    losses = model.loss(x, samples)
-
-    model.load_state_dict(snapshot)
-    b = x.size(0)
-    lam, _, _, perms = draws(3, b)
-    t = model.teacher.module
-    with torch.no_grad():
-        z = t['backbone'](x)[0]
-        masks = model.mix_block(torch.stack([z, z[perms[1]]], 1), lam,
-                                (16, 16))
-        x_mix = masks[:, :1] * x + masks[:, 1:] * x[perms[1]]
-        logits = t['mix_head'](t['neck'](t['backbone'](x_mix)))
-    y = F.one_hot(torch.arange(b) % NUM_CLASSES, NUM_CLASSES).float()
+    losses, masks, logits, lam, perms, y = generator_step_by_hand(model)
+    b = y.size(0)
     # Per-source weighted CE, lam CE(p, y) + (1 - lam) CE(p, y[pi]).
     logp = logits.log_softmax(1)
     ce = lambda yy: -(yy * logp).sum(1).mean()  # noqa: E731

@@ -2,7 +2,6 @@
 (the one-hot branch on a Mixup/CutMix sample) and SAMix's eta-balanced
 generator loss (``generator_loss='eta_balanced_bce'``): which head gets
 which loss, values against hand computations, and gradient isolation."""
-import copy
 import math
 
 import pytest
@@ -11,8 +10,8 @@ import torch.nn.functional as F
 
 from adautomix_mm.models.utils.eta_balanced_loss import eta_balanced_bce
 
-from test_automix import (CLS_KEYS, NUM_CLASSES, batch, build, draws,
-                          grads_after, groups)
+from test_automix import (CLS_KEYS, NUM_CLASSES, batch, build,
+                          generator_step_by_hand, grads_after, groups)
 
 
 # ------------------------------------------------------------ head_one_mix
@@ -148,22 +147,8 @@ def test_eta_balanced_bce_equals_hand_computation():
 
 def test_generator_loss_eta_balanced_on_the_teacher_logits():
     model = build(generator_loss='eta_balanced_bce', generator_eta=0.5)
-    x, samples = batch()
-    model.set_schedule_state(True, 0.0)
-    snapshot = copy.deepcopy(model.state_dict())
-    torch.manual_seed(3)
-    losses = model.loss(x, samples)
-    model.load_state_dict(snapshot)
-    b = x.size(0)
-    lam, _, _, perms = draws(3, b)
-    t = model.teacher.module
-    with torch.no_grad():
-        z = t['backbone'](x)[0]
-        masks = model.mix_block(torch.stack([z, z[perms[1]]], 1), lam,
-                                (16, 16))
-        x_mix = masks[:, :1] * x + masks[:, 1:] * x[perms[1]]
-        logits = t['mix_head'](t['neck'](t['backbone'](x_mix)))
-    y = F.one_hot(torch.arange(b) % NUM_CLASSES, NUM_CLASSES).float()
+    losses, _, logits, lam, perms, y = generator_step_by_hand(model)
+    b = y.size(0)
     y_mix = lam[0] * y + lam[1] * y[perms[1]]
     s = logits.sigmoid()
     per_class = -(y_mix * s.log() + (1 - y_mix) * (1 - s).log())
