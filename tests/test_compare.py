@@ -114,3 +114,25 @@ def test_bad_inputs_name_the_path(tmp_path):
         find_runs([str(tmp_path / 'empty')])
     with pytest.raises(ValueError, match='last_k'):
         summarize([], last_k=0)
+
+
+def test_config_groups_ignore_only_the_train_scripts_loader_defaults():
+    """Seeds of one config stay one group when only one run got MMPretrain's
+    train-script loader defaults (pin_memory, default_collate); a different
+    collate function or batch size is another group."""
+    from mmengine.config import Config
+
+    from adautomix_mm.cli.compare import _config_key
+
+    base = dict(model=dict(type='ImageClassifier'), randomness=dict(seed=0),
+                train_dataloader=dict(batch_size=64, num_workers=0))
+    key = _config_key(Config(base))
+    same = Config(dict(base, randomness=dict(seed=1), train_dataloader=dict(
+        base['train_dataloader'], pin_memory=True,
+        collate_fn=dict(type='default_collate'))))
+    assert _config_key(same) == key
+    for loader in (dict(collate_fn=dict(type='pseudo_collate')),
+                   dict(batch_size=32)):
+        other = Config(dict(base, train_dataloader=dict(
+            base['train_dataloader'], **loader)))
+        assert _config_key(other) != key, loader

@@ -130,8 +130,31 @@ def method_name(cfg) -> str:
     return mtype
 
 
+# Data-loader keys that MMPretrain's train script fills in when a config
+# leaves them out (``merge_args``): host memory pinning, and the collate
+# function that only stacks what ``pseudo_collate`` would list (the data
+# preprocessor stacks a list the same way). Runs differing only in them are
+# one group; any other collate function keeps its own group.
+LOADER_DEFAULTS = dict(pin_memory=None,
+                       collate_fn=dict(type='default_collate'))
+
+
+def _without_loader_defaults(d: dict) -> dict:
+    out = dict(d)
+    for name, loader in d.items():
+        if not (name.endswith('_dataloader') and isinstance(loader, dict)):
+            continue
+        loader = dict(loader)
+        for key, default in LOADER_DEFAULTS.items():
+            if key in loader and (default is None or loader[key] == default):
+                loader.pop(key)
+        out[name] = loader
+    return out
+
+
 def _config_key(cfg) -> str:
     d = {k: v for k, v in cfg.to_dict().items() if k not in RUN_ONLY_KEYS}
+    d = _without_loader_defaults(d)
     text = json.dumps(d, sort_keys=True, default=str)
     return hashlib.sha1(text.encode()).hexdigest()[:12]
 
