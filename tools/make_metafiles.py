@@ -300,6 +300,20 @@ MEASURED = {
         'Top 1 Accuracy (single network)': (77.76, 0.33)},
     'vanilla_resnet18-w16_1xb64-5e_fmnist': {
         'Top 1 Accuracy (single network)': (81.29, 0.72)},
+    'fmix_resnet18-w16_1xb64-5e_fmnist': {
+        'Top 1 Accuracy (single network)': (80.47, 0.58)},
+    'puzzlemix_resnet18-w16_1xb64-5e_fmnist': {
+        'Top 1 Accuracy (single network)': (78.79, 0.66)},
+    'saliencymix_resnet18-w16_1xb64-5e_fmnist': {
+        'Top 1 Accuracy (single network)': (78.50, 0.44)},
+    'gridmix_resnet18-w16_1xb64-5e_fmnist': {
+        'Top 1 Accuracy (single network)': (77.51, 0.74)},
+    'rmix_resnet18-w16_1xb64-5e_fmnist': {
+        'Top 1 Accuracy (single network)': (77.07, 0.59)},
+    'comixup_resnet18-w16_1xb64-5e_fmnist': {
+        'Top 1 Accuracy (single network)': (76.67, 0.57)},
+    'resizemix_resnet18-w16_1xb64-5e_fmnist': {
+        'Top 1 Accuracy (single network)': (74.33, 0.44)},
 }
 MEASURED_DATASET = 'Fashion-MNIST-6k6e'
 
