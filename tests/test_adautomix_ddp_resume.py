@@ -8,66 +8,20 @@ cut to a few CPU iterations, with ``tests/helpers/ddp_state_dump.py``'s
 unwrapped model's parameters and buffers before training (after the DDP
 broadcast, and after a resume has loaded the checkpoint) and after training.
 """
-import json
 import sys
 
 import pytest
 import torch
 
+from two_network_runs import (MIX_BLOCK, ONLINE, TEACHER, common_options,
+                              differing, load, run_env, scalars, select)
+
 DEMO_CFG_REL = 'configs/adautomix/adautomix_resnet18-w16_1xb64-5e_fmnist-embedded.py'
 
-# Parameter groups of AdAutoMix's state dict. The neck (global average
-# pooling) has no parameters.
-ONLINE = ('backbone.', 'head.', 'mix_head.')
-TEACHER = ('teacher.module.', )
-MIX_BLOCK = ('mix_block.', )
 # conv_v's bias adds the same constant to every image's mask logit and the
 # softmax over images cancels it: its gradient is rounding noise, so it need
 # not move. Every other parameter must.
 DEAD_PARAMS = {'mix_block.conv_v.bias'}
-
-
-def _common_options():
-    return (
-        'val_dataloader.dataset.indices=128',
-        'default_hooks.logger.interval=1',
-        'randomness.seed=0',
-        'default_hooks.rank_state_dump.type=ddp_state_dump.RankStateDumpHook',
-    )
-
-
-def _env(e2e):
-    # The dump hook's dotted type is resolved from PYTHONPATH.
-    return e2e.make_env(pythonpath=[e2e.repo_root, e2e.helpers_dir],
-                        omp_threads=1)
-
-
-def _scalars(work_dir):
-    """``{iter: record}`` of the training iterations logged in ``work_dir``
-    (``vis_data/scalars.json``, one record per iteration at interval 1)."""
-    records = {}
-    paths = sorted(work_dir.glob('*/vis_data/scalars.json'))
-    assert paths, f'no scalars.json under {work_dir}'
-    for path in paths:
-        for line in path.read_text().splitlines():
-            rec = json.loads(line)
-            if 'adv_phase' in rec:
-                records[rec['iter']] = rec
-    return records
-
-
-def _load(path):
-    # Checkpoints written by these tests: trusted, a full load is fine.
-    return torch.load(path, map_location='cpu', weights_only=False)
-
-
-def _select(state, prefixes):
-    return {k: v for k, v in state.items() if k.startswith(prefixes)}
-
-
-def _differing(a, b):
-    assert a.keys() == b.keys(), sorted(set(a) ^ set(b))
-    return [k for k in a if not torch.equal(a[k], b[k])]
 
 
 # ------------------------------------------------------------------- DDP
@@ -84,15 +38,16 @@ def test_ddp_two_ranks_keep_online_teacher_and_mix_block_identical(
         # adversarial, one cooperative.
         'train_dataloader.dataset.indices=256',
         'train_cfg.max_epochs=1',
-        *_common_options(), base=())
-    e2e.run_cmd(cmd, env=_env(e2e), cwd=tmp_path, timeout=240,
+        *common_options(), base=())
+    e2e.run_cmd(cmd, env=run_env(e2e), cwd=tmp_path, timeout=240,
                 log_file=tmp_path / 'torchrun.out')
 
     log = e2e.train_log(work_dir)
     assert 'Distributed training: True' in log
     assert 'GPU number: 2' in log  # mmengine's name for the world size
     assert 'Epoch(train) [1][2/2]' in log
-    phases = {it: rec['adv_phase'] for it, rec in _scalars(work_dir).items()}
+    phases = {it: rec['adv_phase']
+              for it, rec in scalars(work_dir, 'adv_phase').items()}
     assert phases == {1: 1.0, 2: 0.0}, 'both game phases must have run'
 
     init = dump.load_rank_states(str(work_dir), 'init')
@@ -113,7 +68,7 @@ def test_ddp_two_ranks_keep_online_teacher_and_mix_block_identical(
         assert dump.compare_rank_states(final, prefixes=prefixes) == [], name
         # Not vacuous: training moved the group on every rank.
         for d_init, d_final in zip(init, final):
-            group = set(_select(d_final['params'], prefixes))
+            group = set(select(d_final['params'], prefixes))
             changed = set(dump.changed_tensors(
                 d_init['params'], d_final['params'], prefixes))
             assert group - DEAD_PARAMS <= changed, \
@@ -126,7 +81,7 @@ def test_ddp_two_ranks_keep_online_teacher_and_mix_block_identical(
 
     # The teacher is an EMA of the online network, not a copy of it.
     params = final[0]['params']
-    online = _select(params, ONLINE)
+    online = select(params, ONLINE)
     assert online
     same = [k for k in online if torch.equal(online[k],
                                              params['teacher.module.' + k])]
@@ -152,8 +107,8 @@ def resume_runs(tmp_path_factory, e2e):
         cmd += e2e.cfg_options(
             f'train_dataloader.dataset.indices={64 * ITERS_PER_EPOCH}',
             f'train_cfg.max_epochs={EPOCHS}',
-            *_common_options(), base=())
-        return e2e.run_cmd(cmd, env=_env(e2e), cwd=root, timeout=240,
+            *common_options(), base=())
+        return e2e.run_cmd(cmd, env=run_env(e2e), cwd=root, timeout=240,
                            log_file=root / f'{name}.out')
 
     train(a_dir, name='a')
@@ -169,11 +124,11 @@ def test_resume_checkpoint_holds_game_step(resume_runs):
     assert 'Epoch(train) [1][' not in out  # B trains epoch 2 only
     assert f'Epoch(train) [2][{ITERS_PER_EPOCH}/{ITERS_PER_EPOCH}]' in out
 
-    mid = _load(a / 'epoch_1.pth')
+    mid = load(a / 'epoch_1.pth')
     assert mid['meta']['iter'] == ITERS_PER_EPOCH
     assert mid['adversarial_game'] == dict(game_step=ITERS_PER_EPOCH)
     for work_dir in (a, b):
-        end = _load(work_dir / 'epoch_2.pth')
+        end = load(work_dir / 'epoch_2.pth')
         assert end['meta']['iter'] == EPOCHS * ITERS_PER_EPOCH
         assert end['adversarial_game'] == dict(
             game_step=EPOCHS * ITERS_PER_EPOCH), work_dir
@@ -181,7 +136,7 @@ def test_resume_checkpoint_holds_game_step(resume_runs):
 
 @pytest.mark.slow
 def test_resume_continues_the_phase_sequence(resume_runs):
-    a, b = _scalars(resume_runs['a']), _scalars(resume_runs['b'])
+    a, b = (scalars(resume_runs[r], 'adv_phase') for r in 'ab')
     total = EPOCHS * ITERS_PER_EPOCH
     assert sorted(a) == list(range(1, total + 1))
     assert sorted(b) == list(range(ITERS_PER_EPOCH + 1, total + 1))
@@ -205,16 +160,16 @@ def test_resume_continues_the_phase_sequence(resume_runs):
 @pytest.mark.slow
 def test_resume_restores_teacher_and_continues_ema(resume_runs):
     a, b = resume_runs['a'], resume_runs['b']
-    saved = _load(a / 'epoch_1.pth')['state_dict']
+    saved = load(a / 'epoch_1.pth')['state_dict']
     # Model state right after the resume loaded the checkpoint
     # (RankStateDumpHook's before_train dump runs after load_or_resume).
     loaded = torch.load(b / 'rank0_init.pth', map_location='cpu',
                         weights_only=True)
     assert loaded['iter'] == ITERS_PER_EPOCH
     for prefixes in (TEACHER, ONLINE, MIX_BLOCK):
-        got = _select(loaded['params'], prefixes)
+        got = select(loaded['params'], prefixes)
         assert got, prefixes
-        assert _differing(got, {k: saved[k] for k in got}) == [], prefixes
+        assert differing(got, {k: saved[k] for k in got}) == [], prefixes
     # The whole saved state, buffers included: the teacher's own BN
     # statistics and its EMA step count. (The data preprocessor's mean/std
     # are non-persistent buffers, not in checkpoints.)
@@ -223,24 +178,24 @@ def test_resume_restores_teacher_and_continues_ema(resume_runs):
     assert any(k.startswith('teacher.module.') and k.endswith('running_mean')
                for k in saved)
     assert set(saved) <= set(state), sorted(set(saved) - set(state))
-    assert _differing({k: state[k] for k in saved}, saved) == []
+    assert differing({k: state[k] for k in saved}, saved) == []
 
     # Not vacuous: the saved teacher is not the freshly initialised one
     # (which run A dumped before training, with the same seed).
     fresh = torch.load(a / 'rank0_init.pth', map_location='cpu',
                        weights_only=True)
-    fresh_teacher = _select(fresh['params'], TEACHER)
-    assert len(_differing(fresh_teacher,
+    fresh_teacher = select(fresh['params'], TEACHER)
+    assert len(differing(fresh_teacher,
                           {k: saved[k] for k in fresh_teacher})) == \
         len(fresh_teacher)
 
     # The EMA step count continued from the checkpoint: 1 at the start, +1
     # per iteration, the same as in the uninterrupted run.
     assert saved['teacher.steps'].item() == 1 + ITERS_PER_EPOCH
-    a_end = _load(a / 'epoch_2.pth')['state_dict']
-    b_end = _load(b / 'epoch_2.pth')['state_dict']
+    a_end = load(a / 'epoch_2.pth')['state_dict']
+    b_end = load(b / 'epoch_2.pth')['state_dict']
     assert b_end['teacher.steps'].item() == a_end['teacher.steps'].item() \
         == 1 + EPOCHS * ITERS_PER_EPOCH
     # Epoch 2 moved the resumed teacher away from the loaded one.
-    teacher_params = _select(loaded['params'], TEACHER)
-    assert _differing({k: b_end[k] for k in teacher_params}, teacher_params)
+    teacher_params = select(loaded['params'], TEACHER)
+    assert differing({k: b_end[k] for k in teacher_params}, teacher_params)

@@ -7,60 +7,16 @@ copy with the ImageNet/ViT recipes' mask-loss annealing added
 iterations with ``tests/helpers/ddp_state_dump.py``'s ``RankStateDumpHook``
 (every rank dumps its unwrapped model before and after training).
 """
-import json
 import sys
 
 import pytest
 import torch
 
+from two_network_runs import (MIX_BLOCK, ONLINE, TEACHER, common_options,
+                              differing, load, run_env, scalars, select)
+
 DEMO_CFG_REL = 'configs/automix/automix_resnet18-w16_1xb64-5e_fmnist-embedded.py'
 ANNEALED_CFG_REL = 'tests/configs/automix_fmnist_mask_annealed.py'
-
-ONLINE = ('backbone.', 'head.', 'mix_head.')
-TEACHER = ('teacher.module.', )
-MIX_BLOCK = ('mix_block.', )
-
-
-def _common_options():
-    return (
-        'val_dataloader.dataset.indices=128',
-        'default_hooks.logger.interval=1',
-        'randomness.seed=0',
-        'default_hooks.rank_state_dump.type=ddp_state_dump.RankStateDumpHook',
-    )
-
-
-def _env(e2e):
-    return e2e.make_env(pythonpath=[e2e.repo_root, e2e.helpers_dir],
-                        omp_threads=1)
-
-
-def _scalars(work_dir):
-    """``{iter: record}`` of the logged training iterations."""
-    records = {}
-    paths = sorted(work_dir.glob('*/vis_data/scalars.json'))
-    assert paths, f'no scalars.json under {work_dir}'
-    for path in paths:
-        for line in path.read_text().splitlines():
-            rec = json.loads(line)
-            if 'ema_momentum' in rec:
-                records[rec['iter']] = rec
-    return records
-
-
-def _load(path):
-    # Checkpoints written by these tests: trusted, a full load is fine.
-    return torch.load(path, map_location='cpu', weights_only=False)
-
-
-def _select(state, prefixes):
-    return {k: v for k, v in state.items() if k.startswith(prefixes)}
-
-
-def _differing(a, b):
-    assert a.keys() == b.keys(), sorted(set(a) ^ set(b))
-    return [k for k in a if not torch.equal(a[k], b[k])]
-
 
 # ------------------------------------------------------------------- DDP
 @pytest.mark.slow
@@ -75,8 +31,8 @@ def test_ddp_two_ranks_keep_online_teacher_and_mix_block_identical(
         # 256 images / 2 ranks / batch 64 = 2 iterations per rank
         'train_dataloader.dataset.indices=256',
         'train_cfg.max_epochs=1',
-        *_common_options(), base=())
-    e2e.run_cmd(cmd, env=_env(e2e), cwd=tmp_path, timeout=300,
+        *common_options(), base=())
+    e2e.run_cmd(cmd, env=run_env(e2e), cwd=tmp_path, timeout=300,
                 log_file=tmp_path / 'torchrun.out')
 
     log = e2e.train_log(work_dir)
@@ -98,7 +54,7 @@ def test_ddp_two_ranks_keep_online_teacher_and_mix_block_identical(
         assert dump.compare_rank_states(final, prefixes=prefixes) == [], name
         # Not vacuous: training moved every parameter of the group.
         for d_init, d_final in zip(init, final):
-            group = set(_select(d_final['params'], prefixes))
+            group = set(select(d_final['params'], prefixes))
             changed = set(dump.changed_tensors(
                 d_init['params'], d_final['params'], prefixes))
             assert group <= changed, (name, sorted(group - changed))
@@ -108,7 +64,7 @@ def test_ddp_two_ranks_keep_online_teacher_and_mix_block_identical(
                                             kind='buffers', floating_only=True)
     assert any('running_mean' in n for n in teacher_bufs), teacher_bufs
     params = final[0]['params']
-    online = _select(params, ONLINE)
+    online = select(params, ONLINE)
     assert [k for k in online
             if torch.equal(online[k], params['teacher.module.' + k])] == []
     assert final[0]['buffers']['teacher.steps'].item() == 3  # 1 + 2 updates
@@ -133,8 +89,8 @@ def resume_runs(tmp_path_factory, e2e):
         cmd += e2e.cfg_options(
             f'train_dataloader.dataset.indices={64 * ITERS_PER_EPOCH}',
             f'train_cfg.max_epochs={EPOCHS}',
-            *_common_options(), base=())
-        return e2e.run_cmd(cmd, env=_env(e2e), cwd=root, timeout=300,
+            *common_options(), base=())
+        return e2e.run_cmd(cmd, env=run_env(e2e), cwd=root, timeout=300,
                            log_file=root / f'{name}.out')
 
     train(a_dir, name='a')
@@ -147,7 +103,7 @@ def test_resume_continues_the_schedules(resume_runs):
     out = resume_runs['resumed'].stdout
     assert f'resumed epoch: 1, iter: {ITERS_PER_EPOCH}' in out
     assert 'Epoch(train) [1][' not in out
-    a, b = _scalars(resume_runs['a']), _scalars(resume_runs['b'])
+    a, b = (scalars(resume_runs[r], 'ema_momentum') for r in 'ab')
     total = EPOCHS * ITERS_PER_EPOCH
     assert sorted(a) == list(range(1, total + 1))
     resumed = sorted(b)
@@ -165,7 +121,7 @@ def test_resume_continues_the_schedules(resume_runs):
 @pytest.mark.slow
 def test_resume_restores_teacher_and_continues_ema(resume_runs):
     a, b = resume_runs['a'], resume_runs['b']
-    saved = _load(a / 'epoch_1.pth')['state_dict']
+    saved = load(a / 'epoch_1.pth')['state_dict']
     loaded = torch.load(b / 'rank0_init.pth', map_location='cpu',
                         weights_only=True)
     assert loaded['iter'] == ITERS_PER_EPOCH
@@ -173,18 +129,18 @@ def test_resume_restores_teacher_and_continues_ema(resume_runs):
     assert any(k.startswith('teacher.module.') and k.endswith('running_mean')
                for k in saved)
     assert set(saved) <= set(state), sorted(set(saved) - set(state))
-    assert _differing({k: state[k] for k in saved}, saved) == []
+    assert differing({k: state[k] for k in saved}, saved) == []
     fresh = torch.load(a / 'rank0_init.pth', map_location='cpu',
                        weights_only=True)
-    fresh_teacher = _select(fresh['params'], TEACHER)
-    assert len(_differing(fresh_teacher,
+    fresh_teacher = select(fresh['params'], TEACHER)
+    assert len(differing(fresh_teacher,
                           {k: saved[k] for k in fresh_teacher})) == \
         len(fresh_teacher)
     # the EMA step count continued from the checkpoint
     assert saved['teacher.steps'].item() == 1 + ITERS_PER_EPOCH
-    a_end = _load(a / 'epoch_2.pth')['state_dict']
-    b_end = _load(b / 'epoch_2.pth')['state_dict']
+    a_end = load(a / 'epoch_2.pth')['state_dict']
+    b_end = load(b / 'epoch_2.pth')['state_dict']
     assert b_end['teacher.steps'].item() == a_end['teacher.steps'].item() \
         == 1 + EPOCHS * ITERS_PER_EPOCH
-    teacher_params = _select(loaded['params'], TEACHER)
-    assert _differing({k: b_end[k] for k in teacher_params}, teacher_params)
+    teacher_params = select(loaded['params'], TEACHER)
+    assert differing({k: b_end[k] for k in teacher_params}, teacher_params)
