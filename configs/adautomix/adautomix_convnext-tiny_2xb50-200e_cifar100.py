@@ -28,7 +28,7 @@
 #   skipping of the generator update), not used here.
 _base_ = [
     '../_base_/models/adautomix_resnet18_cifar.py',
-    '../_base_/datasets/cifar100.py',
+    '../_base_/datasets/cifar100_randaugment.py',
     '../_base_/schedules/adamw_cosine_200e.py',
     '../_base_/default_runtime.py',
 ]
@@ -91,50 +91,6 @@ optim_wrapper = dict(
     clip_grad=None,
 )
 auto_scale_lr = dict(base_batch_size=100)
-
-train_dataloader = dict(
-    batch_size=50,
-    dataset=dict(pipeline=[
-        dict(
-            type='RandomCrop', crop_size=32, padding=4,
-            padding_mode='reflect'),
-        dict(type='RandomFlip', prob=0.5, direction='horizontal'),
-        dict(
-            type='RandAugment',
-            policies=[
-                dict(type='AutoContrast'),
-                dict(type='Brightness', magnitude_range=(0.05, 0.95)),
-                dict(type='ColorTransform', magnitude_range=(0.05, 0.95)),
-                dict(type='Contrast', magnitude_range=(0.05, 0.95)),
-                dict(type='Equalize'),
-                dict(type='Posterize', magnitude_range=(4, 8)),
-                dict(type='Rotate', magnitude_range=(0, 30)),
-                dict(type='Sharpness', magnitude_range=(0.05, 0.95)),
-                dict(
-                    type='Shear',
-                    magnitude_range=(0, 0.3),
-                    direction='horizontal'),
-                dict(
-                    type='Shear', magnitude_range=(0, 0.3),
-                    direction='vertical'),
-                dict(type='Solarize', magnitude_range=(256, 0)),
-                dict(
-                    type='Translate',
-                    magnitude_range=(0, 0.3),
-                    direction='horizontal'),
-                dict(
-                    type='Translate',
-                    magnitude_range=(0, 0.3),
-                    direction='vertical'),
-            ],
-            num_policies=2,
-            total_level=10,
-            magnitude_level=7,
-            magnitude_std=0.5,
-            hparams=dict(pad_val=[114, 123, 125], interpolation='bicubic')),
-        dict(type='PackInputs'),
-    ]),
-)
 
 # Both networks are evaluated every epoch: the EMA teacher (the deployable
 # model) as accuracy_ema/*, the online classifier as accuracy_online/*. The

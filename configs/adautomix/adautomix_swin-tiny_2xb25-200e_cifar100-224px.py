@@ -27,7 +27,7 @@
 #   config has no switch_off and neither has this recipe.
 _base_ = [
     '../_base_/models/adautomix_resnet18_cifar.py',
-    '../_base_/datasets/cifar100.py',
+    '../_base_/datasets/cifar100-224_randaugment.py',
     '../_base_/schedules/adamw_cosine_200e.py',
     '../_base_/default_runtime.py',
 ]
@@ -84,65 +84,6 @@ custom_hooks = [
 # Mix Block at lr 1e-3 = 2 x the network's 5e-4.
 optim_wrapper = dict(
     paramwise_cfg=dict(custom_keys={'mix_block': dict(lr_mult=2.0)}))
-
-# The reference's RandAugment op set for CIFAR (FixMatch's list, without
-# `Identity`), magnitude ranges as in its config.
-train_dataloader = dict(
-    batch_size=25,
-    dataset=dict(pipeline=[
-        dict(
-            type='RandomResizedCrop',
-            scale=224,
-            crop_ratio_range=(0.8, 1.0),
-            backend='pillow',
-            interpolation='bicubic'),
-        dict(type='RandomFlip', prob=0.5, direction='horizontal'),
-        dict(
-            type='RandAugment',
-            policies=[
-                dict(type='AutoContrast'),
-                dict(type='Brightness', magnitude_range=(0.05, 0.95)),
-                dict(type='ColorTransform', magnitude_range=(0.05, 0.95)),
-                dict(type='Contrast', magnitude_range=(0.05, 0.95)),
-                dict(type='Equalize'),
-                dict(type='Posterize', magnitude_range=(4, 8)),
-                dict(type='Rotate', magnitude_range=(0, 30)),
-                dict(type='Sharpness', magnitude_range=(0.05, 0.95)),
-                dict(
-                    type='Shear',
-                    magnitude_range=(0, 0.3),
-                    direction='horizontal'),
-                dict(
-                    type='Shear', magnitude_range=(0, 0.3),
-                    direction='vertical'),
-                dict(type='Solarize', magnitude_range=(256, 0)),
-                dict(
-                    type='Translate',
-                    magnitude_range=(0, 0.3),
-                    direction='horizontal'),
-                dict(
-                    type='Translate',
-                    magnitude_range=(0, 0.3),
-                    direction='vertical'),
-            ],
-            num_policies=2,
-            total_level=10,
-            magnitude_level=7,
-            magnitude_std=0.5,
-            hparams=dict(pad_val=[114, 123, 125], interpolation='bicubic')),
-        dict(type='PackInputs'),
-    ]),
-)
-val_dataloader = dict(
-    dataset=dict(pipeline=[
-        dict(
-            type='Resize',
-            scale=(224, 224),
-            backend='pillow',
-            interpolation='bicubic'),
-        dict(type='PackInputs'),
-    ]))
-test_dataloader = val_dataloader
 
 # Both networks are evaluated every epoch: the EMA teacher (the deployable
 # model) as accuracy_ema/*, the online classifier as accuracy_online/*. The
