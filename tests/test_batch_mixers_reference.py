@@ -18,26 +18,13 @@ from adautomix_mm.models.augments import (FMix, GridMix, PaperResizeMix,
 from adautomix_mm.models.augments.fmix import binarise
 from adautomix_mm.models.augments.gridmix import grid_mask
 from adautomix_mm.models.utils.static_saliency import fine_grained_saliency
+from fixtures.batch_mixers.inputs import CIFAR, FMNIST, normalise, seed
 from mmpretrain.models.utils.batch_augments import ResizeMix
 from mmpretrain.registry import BATCH_AUGMENTS
 
 REF = np.load(Path(__file__).parent / 'fixtures' / 'batch_mixers' /
               'reference.npz')
-# the normalisations the fixture script used (0-255 scale)
-NORMS = dict(gray=([72.940], [90.021]),
-             rgb=([125.307, 122.961, 113.8575], [51.5865, 50.847, 51.255]))
-
-
-def seed(s):
-    np.random.seed(s)
-    random.seed(s)
-    torch.manual_seed(s)
-
-
-def normalise(u8, mean, std):
-    x = torch.from_numpy(u8).permute(0, 3, 1, 2).float()
-    return (x - torch.tensor(mean).view(1, -1, 1, 1)) / torch.tensor(
-        std).view(1, -1, 1, 1)
+NORMS = dict(gray=FMNIST, rgb=CIFAR)
 
 
 def masks(key):
