@@ -15,9 +15,10 @@ from ._args import check_batch, float_range, positive_float
 def _holes(offset: int, side: int, span: int, period: int,
            hole: int, count: int) -> np.ndarray:
     """1-D indicator of the holes ``offset + [k p, k p + hole)`` (``p`` the
-    period, ``k = 0..count``, each end capped at ``span``) on an axis of ``side`` pixels, placed with
-    Python slice semantics as the reference's ``mask[a:b] = 1`` places them
-    (a negative start counts from the far end)."""
+    period, ``k = 0..count``, each end capped at ``span``) on an axis of
+    ``side`` pixels, placed with Python slice semantics as the reference's
+    ``mask[a:b] = 1`` places them (a negative start counts from the far
+    end)."""
     line = np.zeros(side, dtype=bool)
     for k in range(count + 1):
         start = min(period * k, span)
