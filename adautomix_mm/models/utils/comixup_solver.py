@@ -312,6 +312,8 @@ class PartitionSolver:
         if solver not in COMIXUP_SOLVERS:
             raise ValueError(f'solver must be one of {COMIXUP_SOLVERS}, got '
                              f'{solver!r}')
+        if prune_labels and solver != 'fast':
+            raise ValueError("prune_labels=True needs solver='fast'")
         self.unary_in, self.h, self.w, self.beta = unary_in, h, w, beta
         self.solver, self.prune_labels = solver, prune_labels
         n = unary_in.shape[1]
@@ -335,8 +337,6 @@ class PartitionSolver:
         of one output whose input-label unary is ``unary_in + offset``
         (modular diversity and resolve costs)."""
         if self.solver == 'gco_loop':
-            if self.prune_labels:
-                raise ValueError("prune_labels needs solver='fast'")
             unary, pairwise, weights = output_energy(
                 self.unary_in + offset[None], count, soft_labels)
             return np.asarray(cut_grid(unary, pairwise, self.beta, self.h,
@@ -567,7 +567,9 @@ def _optimise_group(costs, As, beta, gamma, thres, thres_type,
             counts[:, i] = z[:, i].sum(1)
             total += counts[:, i]
         if set_resolve and it == niter - 2:
-            add_cost = resolve_duplicates_batch(counts > 0)
+            add_cost = resolve_duplicates_batch(counts > 0) if fast else \
+                np.stack([resolve_duplicates(counts[g] > 0)
+                          for g in range(G)])
         still = []
         for g in active:
             loss = objective(g)
