@@ -226,6 +226,7 @@ def output_energy(unary_in: np.ndarray, count: np.ndarray, soft_labels: bool):
     return unary, pairwise, weights
 
 
+# ------------------------------------------ prune_labels: label removal
 _MASKS = {}
 
 
