@@ -48,7 +48,7 @@ class BuildPyWithMim(build_py):
 # versions measured together live in requirements/constraints.txt, which
 # `make install` applies (`pip install -c requirements/constraints.txt`).
 INSTALL_REQUIRES = [
-    # compat/checkpoint.py loads checkpoints through
+    # runtime/compat/checkpoint.py loads checkpoints through
     # torch.serialization.safe_globals with (callable, name) entries, an API
     # of PyTorch 2.6 (2.4 has no safe_globals). Measured: 2.14.1 only.
     'torch>=2.6',

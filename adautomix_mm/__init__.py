@@ -14,7 +14,7 @@ except ImportError as exc:  # pragma: no cover - depends on the environment
         'the pure-Python `mmcv-lite` (`pip install "adautomix_mm[lite]"`).'
     ) from exc
 
-from . import datasets, engine, evaluation, models  # noqa: F401,E402
+from . import datasets, engine, evaluation, models, runtime  # noqa: F401,E402
 from .version import __version__  # noqa: E402
 
 __all__ = ['__version__']

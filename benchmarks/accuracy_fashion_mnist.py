@@ -196,7 +196,7 @@ def _run(cmd, env, log_path) -> None:
 
 
 def _tested(work_dir: str) -> bool:
-    from adautomix_mm.cli.compare import last_test_metrics
+    from adautomix_mm.runtime.cli.compare import last_test_metrics
     return any(k.startswith('corruption')
                for k in last_test_metrics(work_dir))
 
@@ -358,8 +358,9 @@ def main(argv=None):
 
 
 def write_results(args, b: Budget, work_dirs, total_s, kept) -> None:
-    from adautomix_mm.cli.compare import (load_run, plot_curves, summarize,
-                                          to_csv, to_markdown)
+    from adautomix_mm.runtime.cli.compare import (load_run, plot_curves,
+                                                  summarize, to_csv,
+                                                  to_markdown)
     runs = [load_run(w) for w in work_dirs]
     rows = summarize(runs, args.last_k)
     base = osp.splitext(args.out)[0]

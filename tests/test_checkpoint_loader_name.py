@@ -6,8 +6,8 @@ import torch
 from mmengine.logging import MMLogger
 from mmengine.runner.checkpoint import CheckpointLoader
 
-from adautomix_mm.compat import (safe_checkpoint_loading,
-                                 trusted_checkpoint_loading)
+from adautomix_mm.runtime.compat import (safe_checkpoint_loading,
+                                         trusted_checkpoint_loading)
 
 
 def _log_of_load(tmp_path, context):

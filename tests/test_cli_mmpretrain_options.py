@@ -13,9 +13,9 @@ from mmpretrain.registry import MODELS
 from mmpretrain.structures import DataSample
 
 import adautomix_mm  # noqa: F401
-from adautomix_mm.cli import mmpretrain_tools
-from adautomix_mm.cli import test as test_cli
-from adautomix_mm.cli import train as train_cli
+from adautomix_mm.runtime.cli import mmpretrain_tools
+from adautomix_mm.runtime.cli import test as test_cli
+from adautomix_mm.runtime.cli import train as train_cli
 from adautomix_mm.models.tta import AverageNetworkScoresTTA
 
 ADAUTOMIX_CFG = 'configs/adautomix/adautomix_resnet18-w16_1xb64-5e_fmnist-embedded.py'

@@ -106,7 +106,7 @@ def test_compare_table_plots_and_seed_groups(e2e, tmp_path):
 
 
 def test_bad_inputs_name_the_path(tmp_path):
-    from adautomix_mm.cli.compare import find_runs, summarize
+    from adautomix_mm.runtime.cli.compare import find_runs, summarize
     with pytest.raises(FileNotFoundError, match='no such work dir'):
         find_runs([str(tmp_path / 'missing')])
     (tmp_path / 'empty').mkdir()
@@ -122,7 +122,7 @@ def test_config_groups_ignore_only_the_train_scripts_loader_defaults():
     collate function or batch size is another group."""
     from mmengine.config import Config
 
-    from adautomix_mm.cli.compare import _config_key
+    from adautomix_mm.runtime.cli.compare import _config_key
 
     base = dict(model=dict(type='ImageClassifier'), randomness=dict(seed=0),
                 train_dataloader=dict(batch_size=64, num_workers=0))

@@ -209,7 +209,7 @@ def documented_flags(text: str) -> List[Tuple[str, str]]:
 
 def tool_options(tool: str, capsys) -> Set[str]:
     import importlib
-    module = importlib.import_module(f'adautomix_mm.cli.{tool}')
+    module = importlib.import_module(f'adautomix_mm.runtime.cli.{tool}')
     with pytest.raises(SystemExit):
         module.parse_args(['-h'])
     return set(re.findall(r'--[a-z][\w-]*', capsys.readouterr().out))

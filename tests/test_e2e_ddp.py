@@ -1,7 +1,7 @@
 """Two-process CPU data-parallel training through ``torchrun`` (gloo).
 
 ``tools/train.py --launcher pytorch`` must run on a machine without CUDA
-(``adautomix_mm.compat.prepare_cpu_distributed``) and DDP must keep the
+(``adautomix_mm.runtime.compat.prepare_cpu_distributed``) and DDP must keep the
 ranks' parameters identical: each rank dumps its unwrapped model before and
 after training (``tests/helpers/ddp_state_dump.py``) and the test compares
 them tensor by tensor.

@@ -143,7 +143,7 @@ def test_plain_mmengine_load_needs_trusted_loading(runs, monkeypatch):
     """Without ``trusted_checkpoint_loading`` torch>=2.6 refuses the file."""
     from mmengine.runner.checkpoint import _load_checkpoint
 
-    from adautomix_mm.compat import trusted_checkpoint_loading
+    from adautomix_mm.runtime.compat import trusted_checkpoint_loading
     monkeypatch.delenv('TORCH_FORCE_NO_WEIGHTS_ONLY_LOAD', raising=False)
     ckpt = str(runs['b'] / 'epoch_1.pth')
     torch_version = tuple(int(x) for x in torch.__version__.split('.')[:2])

@@ -18,8 +18,8 @@ from mmengine.logging import HistoryBuffer
 from mmpretrain.registry import MODELS, TRANSFORMS
 
 import adautomix_mm  # noqa: F401
-from adautomix_mm.cli.export_network import (TO_GRAY, inference_config,
-                                             main, select_network)
+from adautomix_mm.runtime.cli.export_network import (TO_GRAY, inference_config,
+                                                     main, select_network)
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 FMNIST_CFG = REPO_ROOT / 'configs/adautomix/adautomix_resnet18-w16_1xb64-5e_fmnist-embedded.py'

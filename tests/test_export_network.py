@@ -6,7 +6,7 @@ import torch
 from mmpretrain.registry import MODELS
 
 import adautomix_mm  # noqa: F401
-from adautomix_mm.cli.export_network import export_state_dict, main
+from adautomix_mm.runtime.cli.export_network import export_state_dict, main
 
 HEAD = dict(type='LinearClsHead', num_classes=3, in_channels=64,
             loss=dict(type='CrossEntropyLoss', use_soft=True))

@@ -28,7 +28,7 @@ def _train(e2e, vanilla_cfg, work_dir, tmp_path, name, *extra):
 
 
 def _newest(work_dir):
-    from adautomix_mm.compat import load_weights_only
+    from adautomix_mm.runtime.compat import load_weights_only
     latest = (work_dir / 'last_checkpoint').read_text().strip()
     return latest, load_weights_only(latest, map_location='cpu')
 

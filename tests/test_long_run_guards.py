@@ -18,18 +18,19 @@ from mmpretrain.registry import MODELS
 from mmpretrain.structures import DataSample
 
 import adautomix_mm  # noqa: F401  (registers modules)
-from adautomix_mm.cli import common as cli_common
-from adautomix_mm.cli import export_network
-from adautomix_mm.cli.train import build_train_config, parse_args
-from adautomix_mm.compat import (load_weights_only, prepare_cpu_distributed,
-                                 safe_checkpoint_loading,
-                                 trust_checkpoints_while_loading)
-from adautomix_mm.engine.hooks import (CheckpointSafetyHook,
-                                       NonFiniteLossHook, RngStateHook)
-from adautomix_mm.engine.hooks.checkpoint_safety_hook import \
+from adautomix_mm.runtime.cli import common as cli_common
+from adautomix_mm.runtime.cli import export_network
+from adautomix_mm.runtime.cli.train import build_train_config, parse_args
+from adautomix_mm.runtime.compat import (load_weights_only,
+                                         prepare_cpu_distributed,
+                                         safe_checkpoint_loading,
+                                         trust_checkpoints_while_loading)
+from adautomix_mm.runtime.hooks import (CheckpointSafetyHook,
+                                        NonFiniteLossHook, RngStateHook)
+from adautomix_mm.runtime.hooks.checkpoint_safety_hook import \
     checkpoint_problem
-from adautomix_mm.engine.hooks.rng_state_hook import (get_rng_state,
-                                                      set_rng_state)
+from adautomix_mm.runtime.hooks.rng_state_hook import (get_rng_state,
+                                                       set_rng_state)
 from adautomix_mm.models.classifiers.momentum_mix_classifier import \
     NO_TEACHER_MESSAGE
 

@@ -38,7 +38,7 @@ def test_load_from_plain_checkpoint_initialises_teacher_as_online(
     assert missing and 'mix_block.' in missing[0]
     assert 'teacher.module.backbone' not in missing[0]
 
-    from adautomix_mm.compat import load_weights_only
+    from adautomix_mm.runtime.compat import load_weights_only
     plain = load_weights_only(str(plain_ckpt))['state_dict']
     init = torch.load(mix_dir / 'rank0_init.pth', weights_only=True)
     state = dict(init['params'], **init['buffers'])

@@ -69,7 +69,7 @@ def _scalars(work_dir):
 
 
 def _load(path):
-    from adautomix_mm.compat import load_weights_only
+    from adautomix_mm.runtime.compat import load_weights_only
     return load_weights_only(str(path), map_location='cpu')
 
 

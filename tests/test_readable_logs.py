@@ -268,7 +268,8 @@ def test_visualization_log_rounds_lambda(tmp_path, monkeypatch):
 
 
 def test_compare_plots_the_classifier_loss_when_logged():
-    from adautomix_mm.cli.compare import NETWORK_NAMES, Run, train_loss_key
+    from adautomix_mm.runtime.cli.compare import (NETWORK_NAMES, Run,
+                                                  train_loss_key)
     mixer = Run('w', 'c', 'AdAutoMix', 'g', 0, False,
                 train=[dict(iter=1, loss=1.0, loss_cls=2.0)])
     single = Run('w', 'c', 'vanilla', 'g', 0, False,

@@ -56,7 +56,7 @@ def test_misspelled_custom_import_in_cfg_options_fails(vanilla_cfg,
     # Config.fromfile imports the file's custom_imports before the
     # command-line options are merged; the CLI must import the overridden
     # list too instead of silently training without it.
-    from adautomix_mm.cli import train
+    from adautomix_mm.runtime.cli import train
     with pytest.raises(ImportError, match='adautomix_mn'):
         train.main([str(vanilla_cfg), '--work-dir', str(work_dir),
                     '--cfg-options',
@@ -68,7 +68,7 @@ def test_cfg_options_custom_imports_are_imported(vanilla_cfg, e2e,
                                                  monkeypatch):
     # The positive side of the above: a module named only on the command
     # line is imported (and so can register hooks, models, ...).
-    from adautomix_mm.cli import train
+    from adautomix_mm.runtime.cli import train
     monkeypatch.syspath_prepend(str(e2e.helpers_dir))
     monkeypatch.delitem(sys.modules, 'ddp_state_dump', raising=False)
     args = train.parse_args([
@@ -84,7 +84,7 @@ def test_cfg_options_custom_imports_are_imported(vanilla_cfg, e2e,
 
 @pytest.mark.parametrize('bad', ['foo.txt', 'results.json'])
 def test_test_script_rejects_non_pickle_out(bad, vanilla_cfg, capsys):
-    from adautomix_mm.cli import test as test_cli
+    from adautomix_mm.runtime.cli import test as test_cli
     with pytest.raises(SystemExit) as exc:
         test_cli.parse_args([str(vanilla_cfg), 'ckpt.pth', '--out', bad])
     assert exc.value.code == 2
@@ -93,7 +93,7 @@ def test_test_script_rejects_non_pickle_out(bad, vanilla_cfg, capsys):
 
 
 def test_test_script_accepts_pickle_out(vanilla_cfg):
-    from adautomix_mm.cli import test as test_cli
+    from adautomix_mm.runtime.cli import test as test_cli
     args = test_cli.parse_args([str(vanilla_cfg), 'ckpt.pth',
                                 '--out', 'preds.pkl'])
     assert args.out == 'preds.pkl'
@@ -113,7 +113,7 @@ def test_test_script_out_error_through_tools_script(e2e, vanilla_cfg,
 
 @pytest.mark.parametrize('launcher', ['none', 'pytorch', 'slurm', 'mpi'])
 def test_launchers_accepted_by_parser(launcher, vanilla_cfg):
-    from adautomix_mm.cli import train
+    from adautomix_mm.runtime.cli import train
     args = train.parse_args([str(vanilla_cfg), '--launcher', launcher])
     assert args.launcher == launcher
 
@@ -122,7 +122,7 @@ def test_launchers_accepted_by_parser(launcher, vanilla_cfg):
 def test_local_rank_spellings_accepted(flag, vanilla_cfg, monkeypatch):
     # torch.distributed.launch (used by `mim train --launcher pytorch`)
     # passes --local-rank=K; older versions --local_rank=K.
-    from adautomix_mm.cli import train
+    from adautomix_mm.runtime.cli import train
     monkeypatch.delenv('LOCAL_RANK', raising=False)
     args = train.parse_args([str(vanilla_cfg), f'{flag}=1'])
     assert args.local_rank == 1
@@ -130,7 +130,7 @@ def test_local_rank_spellings_accepted(flag, vanilla_cfg, monkeypatch):
 
 
 def test_unknown_launcher_rejected(vanilla_cfg, capsys):
-    from adautomix_mm.cli import train
+    from adautomix_mm.runtime.cli import train
     with pytest.raises(SystemExit):
         train.parse_args([str(vanilla_cfg), '--launcher', 'slurmm'])
     assert "'slurmm'" in capsys.readouterr().err

@@ -1,7 +1,7 @@
 """Config fixes shared by the train and test entry points.
 
 The options themselves are mmpretrain's ``tools/train.py``/``tools/test.py``
-parsers (see :mod:`adautomix_mm.cli.mmpretrain_tools`), so ``mim train``/
+parsers (see :mod:`adautomix_mm.runtime.cli.mmpretrain_tools`), so ``mim train``/
 ``mim test`` and existing habits work unchanged.
 """
 import argparse

@@ -31,7 +31,7 @@ only when a module of the exported model or pipeline is this package's
 
 The input checkpoint loads with ``torch.load(weights_only=True)`` and the
 allow-list of the types MMEngine writes
-(:data:`adautomix_mm.compat.MMENGINE_SAFE_GLOBALS`); the output holds only
+(:data:`adautomix_mm.runtime.compat.MMENGINE_SAFE_GLOBALS`); the output holds only
 tensors and Python builtins, so ``torch.load(weights_only=True)`` -- what
 mmpretrain's APIs use with PyTorch >= 2.6 -- reads it with no allow-list.
 """
@@ -44,7 +44,7 @@ import numpy as np
 import torch
 from mmengine.config import Config, ConfigDict, DictAction
 
-from adautomix_mm.compat import load_weights_only
+from adautomix_mm.runtime.compat import load_weights_only
 
 PARTS = ('backbone.', 'neck.', 'head.')
 PREFIX = {'ema': 'teacher.module.', 'online': ''}

@@ -20,12 +20,12 @@ import os.path as osp
 import mmengine
 from mmengine.config import Config
 
-from adautomix_mm.cli import mmpretrain_tools
-from adautomix_mm.cli.common import (check_dist_timeout, export_local_rank,
-                                     import_custom_modules_from_options)
-from adautomix_mm.compat import (prepare_cpu_distributed,
-                                 safe_checkpoint_loading,
-                                 trust_checkpoints_while_loading)
+from adautomix_mm.runtime.cli import mmpretrain_tools
+from adautomix_mm.runtime.cli.common import (
+    check_dist_timeout, export_local_rank, import_custom_modules_from_options)
+from adautomix_mm.runtime.compat import (prepare_cpu_distributed,
+                                         safe_checkpoint_loading,
+                                         trust_checkpoints_while_loading)
 
 
 def parse_args(argv=None) -> argparse.Namespace:

@@ -20,13 +20,13 @@ import argparse
 
 from mmengine.config import Config
 
-from adautomix_mm.cli import mmpretrain_tools
-from adautomix_mm.cli.common import (add_long_run_hooks, check_dist_timeout,
-                                     enable_amp, export_local_rank,
-                                     import_custom_modules_from_options)
-from adautomix_mm.compat import (prepare_cpu_distributed,
-                                 safe_checkpoint_loading,
-                                 trust_checkpoints_while_loading)
+from adautomix_mm.runtime.cli import mmpretrain_tools
+from adautomix_mm.runtime.cli.common import (
+    add_long_run_hooks, check_dist_timeout, enable_amp, export_local_rank,
+    import_custom_modules_from_options)
+from adautomix_mm.runtime.compat import (prepare_cpu_distributed,
+                                         safe_checkpoint_loading,
+                                         trust_checkpoints_while_loading)
 
 LOADERS = ('train_dataloader', 'val_dataloader', 'test_dataloader')
 

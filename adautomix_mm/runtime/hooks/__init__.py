@@ -1,0 +1,5 @@
+from .checkpoint_safety_hook import CheckpointSafetyHook
+from .nonfinite_loss_hook import NonFiniteLossHook
+from .rng_state_hook import RngStateHook
+
+__all__ = ['CheckpointSafetyHook', 'NonFiniteLossHook', 'RngStateHook']
