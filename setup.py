@@ -69,7 +69,7 @@ INSTALL_REQUIRES = [
 # time by `mim` (module level) and by MMEngine's Config when a config inherits
 # a `pkg::` base: the model bases of this package inherit
 # `mmpretrain::_base_/models/...`, so the bound is a run-time requirement
-# (tests/test_packaging.py checks that it is exactly while such a base exists).
+# (tests/test_project/test_packaging.py checks that it is exactly while such a base exists).
 SETUPTOOLS_REQUIRE = 'setuptools>=77.0.3,<81'
 INSTALL_REQUIRES.append(SETUPTOOLS_REQUIRE)
 MIM_REQUIRES = ['openmim>=0.3.9', SETUPTOOLS_REQUIRE]

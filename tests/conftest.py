@@ -50,9 +50,13 @@ FAST_CFG_OPTIONS = (
 )
 
 # In-process imports of ``adautomix_mm`` (the ``pytest`` script does not put
-# the working directory on sys.path).
-if str(REPO_ROOT) not in sys.path:
-    sys.path.insert(0, str(REPO_ROOT))
+# the working directory on sys.path), and of the shared test modules by
+# name: ``helpers.<module>`` (tests/helpers/) and ``fixtures.<...>``. The test
+# folders mirror the package; their files have distinct basenames, as
+# pytest's default import mode needs.
+for _path in (REPO_ROOT, TESTS_DIR):
+    if str(_path) not in sys.path:
+        sys.path.insert(0, str(_path))
 
 # Model bases inherit `mmpretrain::_base_/models/...`; for each such base
 # MMEngine 0.10.7 re-reads mmpretrain's whole model index (about 100 YAML

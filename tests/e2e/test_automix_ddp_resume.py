@@ -12,8 +12,9 @@ import sys
 import pytest
 import torch
 
-from two_network_runs import (MIX_BLOCK, ONLINE, TEACHER, common_options,
-                              differing, load, run_env, scalars, select)
+from helpers.two_network_runs import (MIX_BLOCK, ONLINE, TEACHER,
+                                      common_options, differing, load, run_env,
+                                      scalars, select)
 
 DEMO_CFG_REL = 'configs/automix/automix_resnet18-w16_1xb64-5e_fmnist-embedded.py'
 ANNEALED_CFG_REL = 'tests/configs/automix_fmnist_mask_annealed.py'

@@ -4,7 +4,7 @@ conftest.py), the same way as ``make demo``: mim finds the AutoMix
 config, which inherits its AdAutoMix sibling, inside the installed package."""
 import pytest
 
-from test_e2e_install import PKG
+PKG = 'adautomix_mm'
 
 CFG_NAME = 'automix_resnet18-w16_1xb64-5e_fmnist-embedded.py'
 

@@ -21,7 +21,7 @@ import adautomix_mm  # noqa: F401
 from adautomix_mm.runtime.cli.export_network import (TO_GRAY, inference_config,
                                                      main, select_network)
 
-REPO_ROOT = Path(__file__).resolve().parents[1]
+REPO_ROOT = Path(__file__).resolve().parents[2]
 FMNIST_CFG = REPO_ROOT / 'configs/adautomix/adautomix_resnet18-w16_1xb64-5e_fmnist-embedded.py'
 MIXUP_FMNIST_CFG = REPO_ROOT / \
     'configs/baselines/mixup/mixup_resnet18-w16_1xb64-5e_fmnist-embedded.py'

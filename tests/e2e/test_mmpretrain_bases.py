@@ -2,7 +2,7 @@
 the scope resolves under this package's ``tools/train.py`` and under
 MMPretrain's own ``tools/train.py`` (``mim train mmpretrain`` runs that
 script). The installed-wheel case (``mim train adautomix_mm``) is in
-tests/test_e2e_install.py."""
+tests/e2e/test_install.py."""
 import sys
 from pathlib import Path
 

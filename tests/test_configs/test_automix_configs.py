@@ -16,7 +16,7 @@ from mmpretrain.registry import MODELS
 
 import adautomix_mm  # noqa: F401
 
-CONFIG_ROOT = Path(__file__).resolve().parents[1] / 'configs'
+CONFIG_ROOT = Path(__file__).resolve().parents[2] / 'configs'
 ADAUTOMIX = sorted((CONFIG_ROOT / 'adautomix').glob('*.py'))
 AUTOMIX = sorted((CONFIG_ROOT / 'automix').glob('*.py'))
 SAMIX = sorted((CONFIG_ROOT / 'samix').glob('*.py'))

@@ -21,7 +21,7 @@ import pytest
 import yaml
 from mmengine.config import Config
 
-REPO_ROOT = Path(__file__).resolve().parents[1]
+REPO_ROOT = Path(__file__).resolve().parents[2]
 CONFIG_ROOT = REPO_ROOT / 'configs'
 RUNNABLE = sorted(p for p in CONFIG_ROOT.rglob('*.py')
                   if '_base_' not in p.relative_to(CONFIG_ROOT).parts)

@@ -13,7 +13,7 @@ from adautomix_mm.models.augments import FMix, GridMix, SaliencyMix
 from mmpretrain.models.utils.batch_augments import ResizeMix
 from mmpretrain.registry import MODELS
 
-CONFIG_ROOT = Path(__file__).resolve().parents[1] / 'configs' / 'baselines'
+CONFIG_ROOT = Path(__file__).resolve().parents[2] / 'configs' / 'baselines'
 SIBLINGS = sorted(p.name[len('mixup_'):]
                   for p in (CONFIG_ROOT / 'mixup').glob('mixup_*.py'))
 BATCH_MIXERS = {'fmix': FMix, 'saliencymix': SaliencyMix,

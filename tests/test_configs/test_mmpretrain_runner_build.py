@@ -9,7 +9,7 @@ build runs for one config per method folder, the folders taking turns over
 the sibling recipes (backbone x dataset) so that most recipes are covered
 once; every config gets the cheap part: MMPretrain's argument merge and a
 dataloader that torch would accept. Every config's model is built in
-tests/test_configs.py.
+tests/test_configs/test_recipes.py.
 """
 import importlib.util
 import sys
@@ -20,7 +20,7 @@ import torch
 from mmengine.config import Config
 from mmengine.runner import Runner
 
-REPO_ROOT = Path(__file__).resolve().parents[1]
+REPO_ROOT = Path(__file__).resolve().parents[2]
 CONFIG_ROOT = REPO_ROOT / 'configs'
 RUNNABLE = sorted(p for p in CONFIG_ROOT.rglob('*.py')
                   if '_base_' not in p.relative_to(CONFIG_ROOT).parts)

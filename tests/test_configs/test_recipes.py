@@ -25,7 +25,7 @@ import adautomix_mm  # noqa: F401  (registers the plugin's modules)
 from mmpretrain.models.utils.batch_augments import CutMix, Mixup
 from mmpretrain.registry import DATASETS, MODELS, TRANSFORMS
 
-REPO_ROOT = Path(__file__).resolve().parents[1]
+REPO_ROOT = Path(__file__).resolve().parents[2]
 CONFIG_ROOT = REPO_ROOT / 'configs'
 ALL_CONFIG_FILES = sorted(CONFIG_ROOT.rglob('*.py'))
 RUNNABLE = [p for p in ALL_CONFIG_FILES if '_base_' not in p.parts]

@@ -12,7 +12,7 @@ from mmpretrain.registry import MODELS
 
 import adautomix_mm  # noqa: F401
 
-CONFIG_ROOT = Path(__file__).resolve().parents[1] / 'configs' / 'baselines'
+CONFIG_ROOT = Path(__file__).resolve().parents[2] / 'configs' / 'baselines'
 METHODS = ('puzzlemix', 'rmix')
 MIXUP = sorted((CONFIG_ROOT / 'mixup').glob('mixup_*.py'))
 SUFFIXES = [p.name[len('mixup_'):] for p in MIXUP]

@@ -17,7 +17,7 @@ from adautomix_mm.datasets import prepare
 from adautomix_mm.datasets.embedded_fashion_mnist import (EMBEDDED_FILES,
                                                           read_idx)
 
-REPO = osp.dirname(osp.dirname(osp.abspath(__file__)))
+REPO = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 # shared/ lies beside the checkout (CI clones with it beside too).
 FULL_SOURCES = [
     osp.join(osp.dirname(REPO), 'shared', 'datasets', 'fashion-mnist'),

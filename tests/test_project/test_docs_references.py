@@ -24,7 +24,7 @@ from typing import Dict, Iterable, List, Set, Tuple
 
 import pytest
 
-REPO_ROOT = Path(__file__).resolve().parents[1]
+REPO_ROOT = Path(__file__).resolve().parents[2]
 CONFIGS = REPO_ROOT / 'configs'
 
 # Paths of other repositories that the docs cite (OpenMixup's config tree

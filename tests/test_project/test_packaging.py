@@ -19,7 +19,7 @@ import setuptools
 
 packaging_requirements = pytest.importorskip('packaging.requirements')
 
-REPO = Path(__file__).resolve().parents[1]
+REPO = Path(__file__).resolve().parents[2]
 
 # Imported by the package but not declared by name, with the reason.
 PROVIDED_BY = {

@@ -22,8 +22,8 @@ from fixtures.batch_mixers.inputs import CIFAR, FMNIST, normalise, seed
 from mmpretrain.models.utils.batch_augments import ResizeMix
 from mmpretrain.registry import BATCH_AUGMENTS
 
-REF = np.load(Path(__file__).parent / 'fixtures' / 'batch_mixers' /
-              'reference.npz')
+REF = np.load(Path(__file__).resolve().parents[2] / 'fixtures' /
+              'batch_mixers' / 'reference.npz')
 NORMS = dict(gray=FMNIST, rgb=CIFAR)
 
 

@@ -63,7 +63,7 @@ def test_layout_recipe_differs_from_the_demo_only_in_the_two_options():
     from pathlib import Path
 
     from mmengine.config import Config
-    root = str(Path(__file__).resolve().parents[1] / 'configs' / 'adautomix') + '/'
+    root = str(Path(__file__).resolve().parents[3] / 'configs' / 'adautomix') + '/'
     demo = Config.fromfile(root + 'adautomix_resnet18-w16_1xb64-5e_fmnist-embedded.py')
     layout = Config.fromfile(
         root + 'variants/adautomix_resnet18-w16_1xb64-layout-5e_fmnist-embedded.py')

@@ -18,8 +18,8 @@ from adautomix_mm.models.classifiers import adautomix as adautomix_module
 from adautomix_mm.models.utils import mix_linear, sample_partners
 
 K = 4
-CONFIGS = osp.join(osp.dirname(osp.dirname(osp.abspath(__file__))),
-                   'configs')
+CONFIGS = osp.normpath(osp.join(osp.dirname(osp.abspath(__file__)),
+                                 '..', '..', '..', 'configs'))
 
 
 def head():

@@ -19,7 +19,7 @@ from adautomix_mm.models.utils import comixup_solver as cs
 
 pytest.importorskip('gco', reason='Co-Mixup needs gco-wrapper')
 
-FIXTURE = Path(__file__).parent / 'fixtures' / 'comixup' / \
+FIXTURE = Path(__file__).resolve().parents[2] / 'fixtures' / 'comixup' / \
     'comixup_reference.npz'
 REF = np.load(FIXTURE)
 CASES = [str(c['name']) for c in REF['cases']]
