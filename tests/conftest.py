@@ -1,5 +1,12 @@
 """Shared fixtures for the test suite.
 
+The folders mirror the package: ``test_models/<subpackage>/``,
+``test_engine/``, ``test_runtime/``, ``test_evaluation/``, ``test_datasets/``;
+``test_configs/`` checks the recipes, ``test_project/`` the docs, packaging
+and benchmark plan, ``e2e/`` runs the entry points in subprocesses.
+``helpers/`` holds the modules tests share (tiny models and batches, oracles,
+hooks that subprocess runs import); ``configs/`` and ``fixtures/`` their data.
+
 The end-to-end tests run the real entry points (``tools/train.py``,
 ``torchrun``, ``mim``) in subprocesses, always on CPU: the environment they
 get hides CUDA devices, so a GPU machine runs the same CPU/gloo code path.
@@ -16,6 +23,7 @@ from pathlib import Path
 from typing import Dict, Iterable, List, Optional, Sequence
 
 import pytest
+import torch
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 TESTS_DIR = REPO_ROOT / 'tests'
@@ -214,6 +222,18 @@ class E2E:
 @pytest.fixture(scope='session')
 def e2e() -> E2E:
     return E2E()
+
+
+@pytest.fixture(scope='module')
+def one_thread():
+    """One intra-op thread for a module of tiny training steps: with two, a
+    busy 2-core machine spends most of its time in OpenMP spin-waits
+    (measured: 10x slower). Use as ``pytestmark =
+    pytest.mark.usefixtures('one_thread')``."""
+    threads = torch.get_num_threads()
+    torch.set_num_threads(1)
+    yield
+    torch.set_num_threads(threads)
 
 
 @pytest.fixture(scope='session')

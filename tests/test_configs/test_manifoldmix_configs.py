@@ -6,7 +6,7 @@ import pytest
 from mmengine.config import Config
 from mmpretrain.registry import MODELS
 
-from test_mixer_configs import CONFIG_ROOT, SIBLINGS, load
+from helpers.baseline_recipes import CONFIG_ROOT, SIBLINGS, load
 
 METHOD_KEYS = {'type', 'alpha', 'layers', 'train_cfg'}
 # OpenMixup tables: Mixup_cifar.md (CIFAR-100: 2), Mixup_imagenet.md

@@ -2,8 +2,6 @@
 dataset/backbone of ``configs/baselines/mixup/``, each differing from its
 Mixup sibling only in the method block, with the published alpha; the batch
 mixers build into a plain ImageClassifier's data preprocessor."""
-from pathlib import Path
-
 import pytest
 import torch
 from mmengine.config import Config
@@ -13,9 +11,8 @@ from adautomix_mm.models.augments import FMix, GridMix, SaliencyMix
 from mmpretrain.models.utils.batch_augments import ResizeMix
 from mmpretrain.registry import MODELS
 
-CONFIG_ROOT = Path(__file__).resolve().parents[2] / 'configs' / 'baselines'
-SIBLINGS = sorted(p.name[len('mixup_'):]
-                  for p in (CONFIG_ROOT / 'mixup').glob('mixup_*.py'))
+from helpers.baseline_recipes import CONFIG_ROOT, SIBLINGS, load
+
 BATCH_MIXERS = {'fmix': FMix, 'saliencymix': SaliencyMix,
                 'gridmix': GridMix, 'resizemix': ResizeMix}
 METHODS = sorted(BATCH_MIXERS) + ['comixup']
@@ -50,11 +47,6 @@ ALPHA = {
 COMIXUP_REFERENCE = dict(m_part=20, m_block_num=4, beta=0.32, gamma=1.0,
                          thres=0.83, eta=0.05, omega=0.001, niter=4,
                          set_resolve=True, clean_lam=1.0)
-
-
-def load(method, sibling) -> dict:
-    return Config.fromfile(
-        str(CONFIG_ROOT / method / f'{method}_{sibling}')).to_dict()
 
 
 def augments(model: dict) -> list:

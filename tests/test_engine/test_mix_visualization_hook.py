@@ -15,14 +15,15 @@ from mmpretrain.structures import DataSample
 import adautomix_mm  # noqa: F401
 from adautomix_mm.engine.hooks import mix_visualization_hook as hook_module
 
-from test_adautomix import NUM_CLASSES, build
+from helpers.tiny_models import NUM_CLASSES
+from helpers.tiny_models import adautomix as build
 
 BATCH, SHOWN, SIZE, N = 6, 4, 16, 3
 
 
 def build_model():
-    """The AdAutoMix of test_adautomix (N=3, non-trivial Mix Block) with a
-    data preprocessor for raw uint8 batches."""
+    """The tiny AdAutoMix of helpers.tiny_models (N=3, non-trivial Mix
+    Block) with a data preprocessor for raw uint8 batches."""
     return build(data_preprocessor=dict(
         type='ClsDataPreprocessor', num_classes=NUM_CLASSES,
         mean=[127.5] * 3, std=[64.0] * 3))

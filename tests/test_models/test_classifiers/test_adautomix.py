@@ -5,65 +5,18 @@ import copy
 import pytest
 import torch
 import torch.nn.functional as F
-from mmpretrain.registry import MODELS
-from mmpretrain.structures import DataSample
 
 import adautomix_mm  # noqa: F401
 from adautomix_mm.models.classifiers import adautomix as adautomix_module
 from adautomix_mm.models.utils import (TeacherEMA, mix_linear, mix_with_masks,
                                        sample_partners, sample_ratios)
 
-NUM_CLASSES = 4
+from helpers.tiny_models import NUM_CLASSES, generator_draws
+from helpers.tiny_models import adautomix as build
+from helpers.tiny_models import parameter_groups as groups
+from helpers.tiny_models import tiny_batch as batch
+
 CLS_KEYS = ('loss_amix', 'loss_one', 'loss_vmix')
-
-
-def build(**overrides):
-    torch.manual_seed(0)
-    head = dict(type='LinearClsHead', num_classes=NUM_CLASSES, in_channels=64,
-                loss=dict(type='CrossEntropyLoss', use_soft=True))
-    cfg = dict(
-        type='AdAutoMix',
-        backbone=dict(type='ResNet_CIFAR', depth=18, stem_channels=8,
-                      base_channels=8, out_indices=(2, 3)),
-        neck=dict(type='GlobalAveragePooling'),
-        head=head,
-        mix_head=copy.deepcopy(head),
-        mix_block=dict(type='AttentionMixBlock'),
-        mix_samples=3)
-    cfg.update(overrides)
-    model = MODELS.build(cfg)
-    model.init_weights()
-    # Make the generator non-trivial (reference init std=0.01 is ~uniform).
-    for p in model.mix_block.parameters():
-        torch.nn.init.normal_(p, 0.0, 0.3)
-    model.train()
-    return model
-
-
-def batch(b=6):
-    torch.manual_seed(1)
-    x = torch.randn(b, 3, 16, 16)
-    samples = [DataSample().set_gt_label(i % NUM_CLASSES) for i in range(b)]
-    return x, samples
-
-
-def generator_draws(seed, n, b):
-    """``(lam, perms)`` of the generator's sample, drawn again in the order
-    ``loss()`` draws them for N >= 3 after ``torch.manual_seed(seed)``: one
-    shared lambda, the classifier's permutations, the generator's."""
-    torch.manual_seed(seed)
-    lam = sample_ratios(n, 1.0, 'beta_normalized')
-    sample_partners(n, b, keep_first=False)
-    return lam, sample_partners(n, b, keep_first=False)
-
-
-def groups(model):
-    online = [p for n, p in model.named_parameters()
-              if n.split('.')[0] in ('backbone', 'neck', 'head', 'mix_head')]
-    return dict(
-        online=online,
-        mix_block=list(model.mix_block.parameters()),
-        teacher=list(model.teacher.parameters()))
 
 
 def grads_after(model, keys, adversarial=True, seed=3):

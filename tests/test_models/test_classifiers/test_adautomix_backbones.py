@@ -22,61 +22,18 @@ import pytest
 import torch
 from mmengine.optim import OptimWrapper
 from mmpretrain.registry import MODELS
-from mmpretrain.structures import DataSample
 
 import adautomix_mm  # noqa: F401  (registers AdAutoMix, AttentionMixBlock)
 
-NUM_CLASSES = 5
-BATCH = 4
+from helpers.backbone_cases import BACKBONES, NUM_CLASSES
+from helpers.backbone_cases import changed as _changed
+from helpers.backbone_cases import params as _params
+from helpers.backbone_cases import raw_batch as _batch
+
 TEACHER_M = 0.9
 
-# name -> (backbone cfg, channels of the Mix Block's input = backbone output
-# ``mix_stage`` (0 here), channels of the last output (head input), image
-# size). The channel numbers are written out from the architectures, so a
-# wrong inference cannot agree with them by construction.
-# ResNet/ResNeXt use zero_init_residual=False: with zero-initialised last BN
-# scales the first step leaves the residual branches' convs without gradient,
-# and the test checks that (nearly) every parameter trains at every step.
-BACKBONES = {
-    # ImageNet-style ResNet-18; stage 3 (256 ch, stride 16) feeds the block.
-    'resnet18': (dict(type='ResNet', depth=18, out_indices=(2, 3),
-                      zero_init_residual=False), 256, 512, 64),
-    # ResNeXt-50 cut to its first two stages at width 16 with 4 groups of 4:
-    # grouped 3x3 convs (the ResNeXt bottleneck) at a fraction of the cost.
-    # Stage outputs are base_channels * 4 * 2**i channels.
-    'resnext50': (dict(type='ResNeXt', depth=50, num_stages=2,
-                       strides=(1, 2), dilations=(1, 1), stem_channels=16,
-                       base_channels=16, groups=4, width_per_group=4,
-                       out_indices=(0, 1), zero_init_residual=False),
-                  64, 128, 32),
-    # A 2-stage Swin with 16-dim embeddings, 4x4 windows and 2 blocks per
-    # stage (a regular and a shifted-window block).
-    'swin': (dict(type='SwinTransformer', img_size=32,
-                  arch=dict(embed_dims=16, depths=[2, 2], num_heads=[1, 2]),
-                  patch_size=2, window_size=4, drop_path_rate=0.0,
-                  out_indices=(0, 1)), 16, 32, 32),
-    # ConvNeXt-atto (channels 40-80-160-320); spatial maps need
-    # gap_before_final_norm=False. Layer scales start at 1 instead of 1e-6:
-    # with 1e-6 the first steps move the blocks' LayerNorm scales (value 1)
-    # by less than float32 resolution, and the test checks that (nearly)
-    # every parameter trains.
-    'convnext_atto': (dict(type='ConvNeXt', arch='atto', out_indices=(2, 3),
-                           drop_path_rate=0.0, layer_scale_init_value=1.0,
-                           gap_before_final_norm=False), 160, 320, 64),
-    # DeiT-tiny (192 dims, patch 16) returning its patch tokens as a map.
-    'vit_deit_tiny': (dict(type='VisionTransformer', arch='deit-tiny',
-                           img_size=64, out_type='featmap'), 192, 192, 64),
-}
 
-
-@pytest.fixture(autouse=True, scope='module')
-def _one_thread():
-    # The steps are tiny; with two intra-op threads a busy 2-core machine
-    # spends most of its time in OpenMP spin-waits (measured: 10x slower).
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(threads)
+pytestmark = pytest.mark.usefixtures('one_thread')
 
 
 def _model_cfg(backbone: dict, head_channels: int, **kwargs) -> dict:
@@ -101,25 +58,6 @@ def _model_cfg(backbone: dict, head_channels: int, **kwargs) -> dict:
                                mean=[127.5] * 3, std=[64.0] * 3))
     cfg.update(kwargs)
     return cfg
-
-
-def _batch(size: int, seed: int) -> dict:
-    """Raw uint8 images and labels, as a dataloader hands them over."""
-    gen = torch.Generator().manual_seed(seed)
-    inputs = [torch.randint(0, 256, (3, size, size), generator=gen,
-                            dtype=torch.uint8) for _ in range(BATCH)]
-    labels = torch.randint(0, NUM_CLASSES, (BATCH, ), generator=gen)
-    samples = [DataSample().set_gt_label(int(k)) for k in labels]
-    return dict(inputs=inputs, data_samples=samples)
-
-
-def _params(module: torch.nn.Module, prefix: str = ''):
-    return {prefix + n: p.detach().clone()
-            for n, p in module.named_parameters()}
-
-
-def _changed(before: dict, after: dict):
-    return [n for n in before if not torch.equal(before[n], after[n])]
 
 
 @pytest.mark.parametrize('num_mix', [3, 2])

@@ -1,4 +1,4 @@
-"""Reference fidelity of the AdAutoMix recipes (issue 13): lam_margin_mode
+"""Reference fidelity of the AdAutoMix recipes: lam_margin_mode
 'first', per-set Mix Block normalisation, the online network's pass order,
 the four evaluated heads; class defaults pinned unchanged on fixed weights.
 """
@@ -11,46 +11,16 @@ import torch
 import torch.nn.functional as F
 from mmengine.config import Config
 from mmpretrain.registry import METRICS, MODELS
-from mmpretrain.structures import DataSample
 
 import adautomix_mm  # noqa: F401
 from adautomix_mm.models.classifiers import adautomix as adautomix_module
 from adautomix_mm.models.utils import mix_linear, sample_partners
 
-K = 4
+from helpers.tiny_models import learned_mixer as build
+from helpers.tiny_models import tiny_batch as batch
+
 CONFIGS = osp.normpath(osp.join(osp.dirname(osp.abspath(__file__)),
                                  '..', '..', '..', 'configs'))
-
-
-def head():
-    return dict(type='LinearClsHead', num_classes=K, in_channels=64,
-                loss=dict(type='CrossEntropyLoss', use_soft=True))
-
-
-def build(method='AdAutoMix', **overrides):
-    torch.manual_seed(0)
-    cfg = dict(
-        type=method,
-        backbone=dict(type='ResNet_CIFAR', depth=18, stem_channels=8,
-                      base_channels=8, out_indices=(2, 3)),
-        neck=dict(type='GlobalAveragePooling'),
-        head=head(),
-        mix_head=head(),
-        mix_block=dict(type='AttentionMixBlock' if method == 'AdAutoMix'
-                       else 'PixelMixBlock'))
-    cfg.update(overrides)
-    model = MODELS.build(cfg)
-    model.init_weights()
-    for p in model.mix_block.parameters():
-        torch.nn.init.normal_(p, 0.0, 0.3)
-    model.train()
-    return model
-
-
-def batch(b=6):
-    torch.manual_seed(1)
-    x = torch.randn(b, 3, 16, 16)
-    return x, [DataSample().set_gt_label(i % K) for i in range(b)]
 
 
 def running_means(module):

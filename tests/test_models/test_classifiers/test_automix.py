@@ -9,101 +9,22 @@ import torch
 import torch.nn.functional as F
 from mmengine.logging import MessageHub
 from mmengine.optim import OptimWrapper
-from mmpretrain.registry import HOOKS, MODELS
-from mmpretrain.structures import DataSample
+from mmpretrain.registry import HOOKS
 
 import adautomix_mm  # noqa: F401
 from adautomix_mm.models.classifiers import automix as automix_module
 from adautomix_mm.models.classifiers.automix import AutoMix
 from adautomix_mm.models.utils import (mask_diagnostics, mix_linear,
-                                       sample_partners, sample_ratios)
+                                       sample_partners)
 
-NUM_CLASSES = 4
-CLS_KEYS = ('loss_mix', 'loss_one')
+from helpers.automix_oracle import (CLS_KEYS, draws, generator_step_by_hand,
+                                    grads_after)
+from helpers.tiny_models import NUM_CLASSES
+from helpers.tiny_models import automix as build
+from helpers.tiny_models import parameter_groups as groups
+from helpers.tiny_models import tiny_batch as batch
+
 GEN_KEYS = ('loss_gen', 'loss_mask')
-
-
-def build(mix_block=None, **overrides):
-    torch.manual_seed(0)
-    head = dict(type='LinearClsHead', num_classes=NUM_CLASSES, in_channels=64,
-                loss=dict(type='CrossEntropyLoss', use_soft=True))
-    cfg = dict(
-        type='AutoMix',
-        backbone=dict(type='ResNet_CIFAR', depth=18, stem_channels=8,
-                      base_channels=8, out_indices=(2, 3)),
-        neck=dict(type='GlobalAveragePooling'),
-        head=head,
-        mix_head=copy.deepcopy(head),
-        mix_block=mix_block or dict(type='PixelMixBlock'))
-    cfg.update(overrides)
-    model = MODELS.build(cfg)
-    model.init_weights()
-    # Make the generator non-trivial (reference init std=0.01 is ~uniform).
-    for p in model.mix_block.parameters():
-        torch.nn.init.normal_(p, 0.0, 0.3)
-    model.train()
-    return model
-
-
-def batch(b=6):
-    torch.manual_seed(1)
-    x = torch.randn(b, 3, 16, 16)
-    samples = [DataSample().set_gt_label(i % NUM_CLASSES) for i in range(b)]
-    return x, samples
-
-
-def draws(seed, b, alpha=2.0):
-    """``(lam_g, lam_c, perms_c, perms_g)`` in the order ``loss()`` draws
-    them after ``torch.manual_seed(seed)``."""
-    torch.manual_seed(seed)
-    lam_g = sample_ratios(2, alpha, 'beta_normalized')
-    lam_c = sample_ratios(2, alpha, 'beta_normalized')
-    perms_c = sample_partners(2, b, keep_first=True)
-    return lam_g, lam_c, perms_c, sample_partners(2, b, keep_first=True)
-
-
-def groups(model):
-    online = [p for n, p in model.named_parameters()
-              if n.split('.')[0] in ('backbone', 'neck', 'head', 'mix_head')]
-    return dict(
-        online=online,
-        mix_block=list(model.mix_block.parameters()),
-        teacher=list(model.teacher.parameters()))
-
-
-def grads_after(model, keys, seed=3, enabled=True, progress=0.0):
-    model.zero_grad(set_to_none=True)
-    model.set_schedule_state(enabled, progress)
-    x, samples = batch()
-    torch.manual_seed(seed)
-    losses = model.loss(x, samples)
-    sum(losses[k] for k in keys).backward()
-    return losses
-
-
-def generator_step_by_hand(model):
-    """One generator-phase ``loss()`` of ``model`` and, recomputed by hand
-    from the same weights and draws (seed 3): the generator's masks, the
-    frozen teacher's logits on its mixed sample, lam, partners and one-hot
-    labels."""
-    x, samples = batch()
-    model.set_schedule_state(True, 0.0)
-    snapshot = copy.deepcopy(model.state_dict())
-    torch.manual_seed(3)
-    losses = model.loss(x, samples)
-
-    model.load_state_dict(snapshot)
-    b = x.size(0)
-    lam, _, _, perms = draws(3, b)
-    t = model.teacher.module
-    with torch.no_grad():
-        z = t['backbone'](x)[0]
-        masks = model.mix_block(torch.stack([z, z[perms[1]]], 1), lam,
-                                (16, 16))
-        x_mix = masks[:, :1] * x + masks[:, 1:] * x[perms[1]]
-        logits = t['mix_head'](t['neck'](t['backbone'](x_mix)))
-    y = F.one_hot(torch.arange(b) % NUM_CLASSES, NUM_CLASSES).float()
-    return losses, masks, logits, lam, perms, y
 
 
 def test_parameter_sets_and_teacher_frozen():

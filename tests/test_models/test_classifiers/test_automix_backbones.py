@@ -1,11 +1,10 @@
-"""AutoMix on the mmpretrain backbones of test_adautomix_backbones (ResNet,
+"""AutoMix on the mmpretrain backbones of helpers.backbone_cases (ResNet,
 ResNeXt, Swin, ConvNeXt, a ViT), each with the Pixel Mix Block's
 ``in_channels`` inferred: two iterations through MMEngine's real training
 path (``train_step`` with an ``OptimWrapper(SGD)`` and raw uint8 batches),
 doing between the steps what ``MomentumScheduleHook`` does (schedule state
 before, the teacher's EMA after), and the drawn mixed-sample grid; plus the
 mixed-sample visualisation hook on AutoMix."""
-import copy
 import logging
 import math
 from types import SimpleNamespace
@@ -18,42 +17,16 @@ from mmpretrain.registry import HOOKS, MODELS
 
 import adautomix_mm  # noqa: F401
 
-from test_adautomix_backbones import (BACKBONES, NUM_CLASSES, _batch,
-                                      _changed, _params)
+from helpers.backbone_cases import BACKBONES
+from helpers.backbone_cases import automix_cfg as _model_cfg
+from helpers.backbone_cases import changed as _changed
+from helpers.backbone_cases import params as _params
+from helpers.backbone_cases import raw_batch as _batch
 
 TEACHER_M = 0.9
 
 
-@pytest.fixture(autouse=True, scope='module')
-def _one_thread():
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(threads)
-
-
-def _model_cfg(backbone: dict, head_channels: int, **kwargs) -> dict:
-    def head():
-        return dict(type='LinearClsHead', num_classes=NUM_CLASSES,
-                    in_channels=head_channels,
-                    loss=dict(type='CrossEntropyLoss', use_soft=True))
-
-    cfg = dict(
-        type='AutoMix',
-        backbone=copy.deepcopy(backbone),
-        neck=dict(type='GlobalAveragePooling'),
-        head=head(),
-        mix_head=head(),
-        # No in_channels: AutoMix must infer it from the backbone.
-        mix_block=dict(type='PixelMixBlock', lam_concat=True),
-        mask_loss=1.0,
-        lam_margin=0.0,  # every step trains on generated masks
-        teacher_momentum=0.99,
-        data_preprocessor=dict(type='ClsDataPreprocessor',
-                               num_classes=NUM_CLASSES,
-                               mean=[127.5] * 3, std=[64.0] * 3))
-    cfg.update(kwargs)
-    return cfg
+pytestmark = pytest.mark.usefixtures('one_thread')
 
 
 @pytest.mark.parametrize('name', list(BACKBONES))

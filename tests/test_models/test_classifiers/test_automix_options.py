@@ -10,8 +10,12 @@ import torch.nn.functional as F
 
 from adautomix_mm.models.utils.eta_balanced_loss import eta_balanced_bce
 
-from test_automix import (CLS_KEYS, NUM_CLASSES, batch, build,
-                          generator_step_by_hand, grads_after, groups)
+from helpers.automix_oracle import (CLS_KEYS, generator_step_by_hand,
+                                    grads_after)
+from helpers.tiny_models import NUM_CLASSES
+from helpers.tiny_models import automix as build
+from helpers.tiny_models import parameter_groups as groups
+from helpers.tiny_models import tiny_batch as batch
 
 
 # ------------------------------------------------------------ head_one_mix
@@ -178,8 +182,11 @@ def test_options_train_through_train_step_on_transformers(name):
     all updated, the teacher untouched."""
     from mmengine.optim import OptimWrapper
     from mmpretrain.registry import MODELS
-    from test_adautomix_backbones import BACKBONES, _batch, _changed, _params
-    from test_automix_backbones import _model_cfg
+    from helpers.backbone_cases import BACKBONES
+    from helpers.backbone_cases import automix_cfg as _model_cfg
+    from helpers.backbone_cases import changed as _changed
+    from helpers.backbone_cases import params as _params
+    from helpers.backbone_cases import raw_batch as _batch
 
     threads = torch.get_num_threads()
     torch.set_num_threads(1)

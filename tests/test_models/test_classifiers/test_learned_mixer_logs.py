@@ -1,8 +1,7 @@
-"""Readable training logs of the learned mixers (issue 13): which backbone
+"""Readable training logs of the learned mixers: which backbone
 stage feeds the Mix Block (logged once, warned when it is not the
 reference's), the classifier's total loss as its own scalar, constants
 logged once, lambda rounded."""
-import copy
 import logging
 import re
 import types
@@ -11,44 +10,25 @@ import pytest
 import torch
 from mmengine.logging import MMLogger
 from mmpretrain.registry import MODELS
-from mmpretrain.structures import DataSample
 
 import adautomix_mm  # noqa: F401
 from adautomix_mm.engine.hooks import mix_visualization_hook as vis_module
 from adautomix_mm.models.utils.mix_stage import (mix_stage_source,
                                                  reference_stage)
 
-K = 4
-MIX_BLOCKS = dict(AdAutoMix='AttentionMixBlock', AutoMix='PixelMixBlock')
+from helpers.tiny_models import NUM_CLASSES as K
+from helpers.tiny_models import learned_mixer
+from helpers.tiny_models import tiny_batch as batch
 
 
 def build(method='AdAutoMix', out_indices=(2, 3), **overrides):
-    torch.manual_seed(0)
-    head = dict(type='LinearClsHead', num_classes=K, in_channels=64,
-                loss=dict(type='CrossEntropyLoss', use_soft=True))
-    cfg = dict(
-        type=method,
-        backbone=dict(type='ResNet_CIFAR', depth=18, stem_channels=8,
-                      base_channels=8, out_indices=out_indices),
-        neck=dict(type='GlobalAveragePooling'),
-        head=head,
-        mix_head=copy.deepcopy(head),
-        mix_block=dict(type=MIX_BLOCKS[method]))
-    cfg.update(overrides)
-    model = MODELS.build(cfg)
-    model.init_weights()
-    model.train()
+    model = learned_mixer(method, out_indices=out_indices, generator_std=None,
+                          **overrides)
     if method == 'AdAutoMix':
         model.set_game_state(True, True)
     else:
         model.set_schedule_state(True, 0.0)
     return model
-
-
-def batch(b=6, size=16):
-    torch.manual_seed(1)
-    x = torch.randn(b, 3, size, size)
-    return x, [DataSample().set_gt_label(i % K) for i in range(b)]
 
 
 @pytest.fixture

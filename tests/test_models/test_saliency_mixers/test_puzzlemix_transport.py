@@ -1,13 +1,14 @@
 """PuzzleMix transport stops its rounds early only when the result cannot
 change: the plan equals the reference's n full rounds (explicit loops in
-test_puzzlemix.reference_transport) where losers never win again."""
+helpers.puzzlemix_oracle.reference_transport) where losers never win
+again."""
 import pytest
 import torch
 
 pytest.importorskip('gco')
 
 from adautomix_mm.models.saliency_mixers import puzzlemix  # noqa: E402
-from test_puzzlemix import reference_transport  # noqa: E402
+from helpers.puzzlemix_oracle import reference_transport  # noqa: E402
 
 
 def rounds_run(monkeypatch, mask, unary, eps):

@@ -11,9 +11,9 @@ from adautomix_mm.models.classifiers import adautomix as adautomix_module
 from adautomix_mm.models.classifiers import automix as automix_module
 from adautomix_mm.models.utils.early_grad import early_grad, grad_leaf
 
-from test_adautomix import build as build_adautomix  # noqa: E402
-from test_automix import batch  # noqa: E402
-from test_automix import build as build_automix  # noqa: E402
+from helpers.tiny_models import adautomix as build_adautomix
+from helpers.tiny_models import automix as build_automix
+from helpers.tiny_models import tiny_batch as batch
 
 
 def test_value_and_gradient_match_and_the_graph_is_freed():

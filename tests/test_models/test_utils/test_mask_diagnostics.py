@@ -8,7 +8,10 @@ from mmengine.model import BaseModel
 
 from adautomix_mm.models.utils import (DIAGNOSTIC_KEYS, constant_masks,
                                        mask_diagnostics)
-from test_adautomix import batch, build, generator_draws
+
+from helpers.tiny_models import adautomix as build
+from helpers.tiny_models import generator_draws
+from helpers.tiny_models import tiny_batch as batch
 
 # Sample 0: a hard half / half-and-half mask; sample 1: constant masks.
 HARD = torch.tensor([[[1.0, 0.0], [0.5, 0.5]],

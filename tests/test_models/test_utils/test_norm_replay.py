@@ -12,7 +12,9 @@ from adautomix_mm.models.utils.norm_replay import (batch_stats_since,
                                                    replay_updates,
                                                    running_norm_layers,
                                                    snapshot)
-from test_adautomix import NUM_CLASSES, build, generator_draws
+
+from helpers.tiny_models import NUM_CLASSES, generator_draws
+from helpers.tiny_models import adautomix as build
 
 
 def bn_net(momentum):

@@ -1,0 +1,86 @@
+"""Tiny learned mixers and batches shared by the in-process model tests.
+
+``learned_mixer`` builds AdAutoMix or AutoMix on a ResNet_CIFAR-18 of width
+8 (the Mix Block reads stage 2, the heads stage 3 after pooling) with
+soft-CE heads of ``NUM_CLASSES`` classes; ``tiny_batch`` draws 16x16
+inputs and their labels. Both seed torch first, so every test that builds
+the same model or batch gets the same weights and data.
+"""
+import copy
+
+import torch
+from mmpretrain.registry import MODELS
+from mmpretrain.structures import DataSample
+
+import adautomix_mm  # noqa: F401
+from adautomix_mm.models.utils import sample_partners, sample_ratios
+
+NUM_CLASSES = 4
+MIX_BLOCKS = dict(AdAutoMix='AttentionMixBlock', AutoMix='PixelMixBlock')
+
+
+def learned_mixer(method='AdAutoMix', mix_block=None, out_indices=(2, 3),
+                  generator_std=0.3, **overrides):
+    """``method`` built from its tiny config plus ``overrides``, in train
+    mode. ``generator_std``: the Mix Block's weights are drawn from
+    N(0, std^2) so that its masks are far from uniform (the reference's
+    init std 0.01 gives nearly uniform masks); ``None`` keeps its init."""
+    torch.manual_seed(0)
+    head = dict(type='LinearClsHead', num_classes=NUM_CLASSES, in_channels=64,
+                loss=dict(type='CrossEntropyLoss', use_soft=True))
+    cfg = dict(
+        type=method,
+        backbone=dict(type='ResNet_CIFAR', depth=18, stem_channels=8,
+                      base_channels=8, out_indices=out_indices),
+        neck=dict(type='GlobalAveragePooling'),
+        head=head,
+        mix_head=copy.deepcopy(head),
+        mix_block=mix_block or dict(type=MIX_BLOCKS[method]))
+    cfg.update(overrides)
+    model = MODELS.build(cfg)
+    model.init_weights()
+    if generator_std is not None:
+        for p in model.mix_block.parameters():
+            torch.nn.init.normal_(p, 0.0, generator_std)
+    model.train()
+    return model
+
+
+def adautomix(**overrides):
+    """The tiny AdAutoMix with N = 3 mixed images."""
+    overrides.setdefault('mix_samples', 3)
+    return learned_mixer('AdAutoMix', **overrides)
+
+
+def automix(mix_block=None, **overrides):
+    """The tiny AutoMix (Pixel Mix Block unless ``mix_block`` is given)."""
+    return learned_mixer('AutoMix', mix_block, **overrides)
+
+
+def parameter_groups(model):
+    """The online network's, the Mix Block's and the teacher's parameters."""
+    online = [p for n, p in model.named_parameters()
+              if n.split('.')[0] in ('backbone', 'neck', 'head', 'mix_head')]
+    return dict(
+        online=online,
+        mix_block=list(model.mix_block.parameters()),
+        teacher=list(model.teacher.parameters()))
+
+
+def tiny_batch(b=6, size=16):
+    """``b`` images ``N(0, 1)`` of ``size`` x ``size`` and labels
+    ``i % NUM_CLASSES``."""
+    torch.manual_seed(1)
+    x = torch.randn(b, 3, size, size)
+    samples = [DataSample().set_gt_label(i % NUM_CLASSES) for i in range(b)]
+    return x, samples
+
+
+def generator_draws(seed, n, b):
+    """``(lam, perms)`` of AdAutoMix's generator sample, drawn again in the
+    order ``loss()`` draws them for N >= 3 after ``torch.manual_seed(seed)``:
+    one shared lambda, the classifier's permutations, the generator's."""
+    torch.manual_seed(seed)
+    lam = sample_ratios(n, 1.0, 'beta_normalized')
+    sample_partners(n, b, keep_first=False)
+    return lam, sample_partners(n, b, keep_first=False)
