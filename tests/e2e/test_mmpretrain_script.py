@@ -26,7 +26,7 @@ def test_mmpretrain_train_script_trains_adautomix_via_custom_imports(
                 'adv_phase', 'ema_momentum'):
         assert f'{key}: ' in log, key
     # ... readably: the classifier's total beside them, the constant N and
-    # the mix stage once (issue 13)
+    # the mix stage once
     assert 'loss_cls: ' in log and 'mix_samples: ' not in log
     assert ('the Mix Block reads output 0 of ResNet_CIFAR(out_indices=(2, 3)'
             '), i.e. stage 3 of 4') in log

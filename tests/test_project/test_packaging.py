@@ -1,7 +1,7 @@
 """What the package declares to pip: ``setup()``'s arguments, read by running
 setup.py with ``setuptools.setup`` replaced (no build, nothing written).
 
-The rules (issue 13): run-time requirements are open ranges (exact pins
+The rules: run-time requirements are open ranges (exact pins
 belong to requirements/constraints.txt); openmim and the setuptools cap that
 mim needs (``pkg_resources``) are an extra, not run-time requirements; every
 third-party module the package imports is declared, comes with a declared

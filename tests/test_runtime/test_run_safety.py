@@ -1,6 +1,6 @@
 """Long runs (in-process): the non-finite guard, atomic checkpoints and the
 auto-resume fallback, safe checkpoint loading, a plain checkpoint in a
-two-network model, and the messages of the smaller items of issue 8."""
+two-network model, and the messages of smaller configuration mistakes."""
 import copy
 import os
 import pickle
@@ -370,7 +370,7 @@ def test_own_checkpoint_keeps_its_teacher():
     assert not fresh._teacher_copied_from_online
 
 
-# ------------------------------------------------------- smaller items (6)
+# ------------------------------------------------ configuration messages
 def test_label_outside_num_classes_names_value_and_key():
     model = _adautomix()
     samples = [DataSample().set_gt_label(i) for i in (0, 1, 7)]
