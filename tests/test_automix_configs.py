@@ -15,6 +15,7 @@ from mmengine.config import Config
 from mmpretrain.registry import MODELS
 
 import adautomix_mm  # noqa: F401
+from recipes import load_recipe
 
 CONFIG_ROOT = Path(__file__).resolve().parents[1] / 'configs'
 ADAUTOMIX = sorted((CONFIG_ROOT / 'adautomix').glob('*.py'))
@@ -27,7 +28,7 @@ SCHEDULE_HOOKS = {'AdversarialOptimizerHook', 'MomentumScheduleHook',
 
 
 def load(path) -> dict:
-    return Config.fromfile(str(path)).to_dict()
+    return load_recipe(path)
 
 
 def sibling(path: Path) -> Path:

@@ -7,10 +7,10 @@ from pathlib import Path
 
 import pytest
 import torch
-from mmengine.config import Config
 from mmpretrain.registry import MODELS
 
 import adautomix_mm  # noqa: F401
+from recipes import load_recipe
 
 CONFIG_ROOT = Path(__file__).resolve().parents[1] / 'configs' / 'baselines'
 METHODS = ('puzzlemix', 'rmix')
@@ -21,7 +21,7 @@ METHOD_KEYS = {'type', 'mixer', 'train_cfg'}
 
 def load(method, suffix):
     path = CONFIG_ROOT / method / f'{method}_{suffix}'
-    return Config.fromfile(path).to_dict()
+    return load_recipe(path)
 
 
 def image_size(suffix):
