@@ -1,30 +1,14 @@
 # AdAutoMix: Swin-T, CIFAR-100 at 224 px, 200 epochs, 2 GPUs x 25.
 _base_ = [
     '../_base_/models/adautomix_resnet18_cifar.py',
+    '../_base_/models/learned_mixer_swin-t_224.py',
     '../_base_/datasets/cifar100-224_randaugment.py',
     '../_base_/schedules/adamw_cosine_200e.py',
     '../_base_/default_runtime.py',
 ]
 
 model = dict(
-    backbone=dict(
-        _delete_=True,
-        type='SwinTransformer',
-        arch='tiny',
-        img_size=224,
-        drop_path_rate=0.2,
-        out_indices=(2, 3),
-        out_after_downsample=True),
-    head=dict(in_channels=768, init_cfg=None, loss=dict(
-        _delete_=True, type='LabelSmoothLoss', label_smooth_val=0.1,
-        mode='original')),
-    mix_head=dict(in_channels=768, init_cfg=None, loss=dict(
-        _delete_=True, type='LabelSmoothLoss', label_smooth_val=0.1,
-        mode='original')),
-    init_cfg=[
-        dict(type='TruncNormal', layer='Linear', std=0.02, bias=0.0),
-        dict(type='Constant', layer='LayerNorm', val=1.0, bias=0.0),
-    ],
+    _base_.swin_t_mixer_net,
     mix_block=dict(lam_concat=True, upsample_mode='nearest'),
     is_random=True,
     lam_margin=0.0,
@@ -34,7 +18,10 @@ custom_hooks = [
     dict(_base_.custom_hooks[0], end_momentum=0.99996,
          adjust_scope=(0.25, 1.0)),
 ]
+# effective batch 100 = 2 x 25 x 2 accumulated steps (the reference log
+# experiments/CIFAR100/adautomix_swin_200e.log: 2 GPUs x 25, update_interval 2)
 optim_wrapper = dict(
+    accumulative_counts=2,
     paramwise_cfg=dict(custom_keys={'mix_block': dict(lr_mult=2.0)}))
 
 val_evaluator = test_evaluator = _base_.ema_online_accuracy

@@ -2,7 +2,7 @@
 _base_ = [
     '../_base_/models/automix_resnet18_in1k.py',
     '../_base_/datasets/fgvc_aircraft.py',
-    '../_base_/schedules/finegrained_sgd_cosine_200e.py',
+    '../_base_/schedules/finegrained_sgd_cosine_200e_automix.py',
     '../_base_/default_runtime.py',
 ]
 
@@ -13,9 +13,5 @@ model = dict(
     mix_head=dict(num_classes=100),
     partners_no_repeat=True,  # mix_shuffle_no_repeat
 )
-
-optim_wrapper = dict(paramwise_cfg=dict(
-    custom_keys={'mix_block': dict(lr_mult=10.0, eta_min=5e-4)}))
-param_scheduler = dict(type='GroupCosineAnnealingLR')
 
 val_evaluator = test_evaluator = _base_.ema_online_accuracy

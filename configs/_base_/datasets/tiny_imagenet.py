@@ -1,6 +1,7 @@
 # Tiny-ImageNet-200 at 64x64 (OpenMixup configs/classification/tiny_imagenet,
-# AdAutoMix's Tiny-ImageNet runs): RandomResizedCrop 64 + flip, batch 100 on
-# one GPU, test images as they are; ImageNet mean/std. docs/datasets.md.
+# AdAutoMix's Tiny-ImageNet runs): RandomResizedCrop 64 (bicubic) + flip,
+# batch 100 on one GPU, test images as they are; ImageNet mean/std; layout:
+# docs/datasets.md.
 dataset_type = 'CustomDataset'
 data_preprocessor = dict(
     num_classes=200,
@@ -12,7 +13,9 @@ data_preprocessor = dict(
 
 train_pipeline = [
     dict(type='LoadImageFromFile'),
-    dict(type='RandomResizedCrop', scale=64),
+    # bicubic, as openmixup _base_/datasets/tiny_imagenet/sz64_bs100.py
+    dict(type='RandomResizedCrop', scale=64, backend='pillow',
+         interpolation='bicubic'),
     dict(type='RandomFlip', prob=0.5, direction='horizontal'),
     dict(type='PackInputs'),
 ]

@@ -9,12 +9,15 @@ model = dict(
         lam_mul_k=0.25,
         lam_residual=True,
         x_qk_concat=True,
+        # OpenMixup's ConvNeck with its defaults (necks/conv_necks.py): BN +
+        # ELU, no bias in any conv, the last included
         value_neck_cfg=dict(
             _delete_=True,  # replaces AutoMix's None
             hid_channels=128,
             num_layers=2,
             norm_cfg=dict(type='BN'),
-            act_cfg=dict(type='ReLU')),
+            act_cfg=dict(type='ELU'),
+            with_bias=False),
         mask_loss_mode='L1+Variance'),
     # the reference's head_mix_k (soft CE with neg_weight 0.5) computes the
     # plain mixup CE; 'eta_balanced_bce' is the form in which eta acts

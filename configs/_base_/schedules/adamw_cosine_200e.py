@@ -45,5 +45,6 @@ train_cfg = dict(by_epoch=True, max_epochs=200, val_interval=1)
 val_cfg = dict()
 test_cfg = dict()
 
-# Swin-T's reference run used 2 GPUs x 25 = 50 images per step.
+# LR for 2 GPUs x 25 images per step (auto_scale_lr reads the per-step batch);
+# the learned mixers' recipes accumulate 2 steps, the references' batch 100.
 auto_scale_lr = dict(base_batch_size=50)

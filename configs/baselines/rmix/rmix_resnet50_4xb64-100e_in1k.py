@@ -7,7 +7,4 @@ _base_ = [
     '../../_base_/default_runtime.py',
 ]
 
-model = dict(
-    _base_.rmix,
-    head=_base_.soft_ce_head,
-    mixer=dict(_base_.rmix.mixer, patch_sizes=(56, 112)))
+model = dict(_base_.rmix_in1k, head=_base_.soft_ce_head)
