@@ -135,6 +135,30 @@ def test_no_import_statements(path):
     assert not imports, f'{rel(path)} has import statements'
 
 
+def test_recipes_are_composed_from_bases():
+    """A recipe's ``_base_`` list names only files under ``configs/_base_/``
+    (no recipe inherits another method's recipe; the option variants in
+    ``variants/`` build on the recipe they vary) after a header of at most
+    three comment lines."""
+    for path in RUNNABLE:
+        tree = ast.parse(path.read_text(encoding='utf-8'))
+        bases = [ast.literal_eval(n.value) for n in tree.body
+                 if isinstance(n, ast.Assign) and
+                 [t.id for t in n.targets] == ['_base_']]
+        assert len(bases) == 1, rel(path)
+        for base in bases[0]:
+            target = (path.parent / base).resolve()
+            if 'variants' in path.parts:
+                assert target.parent == path.parent.parent, rel(path)
+            else:
+                assert CONFIG_ROOT / '_base_' in target.parents, \
+                    f'{rel(path)} inherits {base}'
+        lines = path.read_text(encoding='utf-8').splitlines()
+        header = lines[:lines.index(next(
+            line for line in lines if not line.startswith('#')))]
+        assert 1 <= len(header) <= 3, rel(path)
+
+
 MMPRETRAIN_AUGMENTS = {'Mixup': Mixup, 'CutMix': CutMix}
 
 # Recipes whose Mix Block input is checked against the reference's feature
