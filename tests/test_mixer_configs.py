@@ -12,6 +12,7 @@ import adautomix_mm  # noqa: F401
 from adautomix_mm.models.augments import FMix, GridMix, SaliencyMix
 from mmpretrain.models.utils.batch_augments import ResizeMix
 from mmpretrain.registry import MODELS
+from recipes import load_recipe
 
 CONFIG_ROOT = Path(__file__).resolve().parents[1] / 'configs' / 'baselines'
 SIBLINGS = sorted(p.name[len('mixup_'):]
@@ -53,8 +54,7 @@ COMIXUP_REFERENCE = dict(m_part=20, m_block_num=4, beta=0.32, gamma=1.0,
 
 
 def load(method, sibling) -> dict:
-    return Config.fromfile(
-        str(CONFIG_ROOT / method / f'{method}_{sibling}')).to_dict()
+    return load_recipe(CONFIG_ROOT / method / f'{method}_{sibling}')
 
 
 def augments(model: dict) -> list:
