@@ -182,8 +182,8 @@ METHODS = {
         title='ResizeMix: Mixing Data with Preserved Object Information and '
               'True Labels',
         venue='arXiv 2012.11101', paper='https://arxiv.org/abs/2012.11101',
-        code=MMPRETRAIN + ' (no code published by the authors; MMPretrain\'s ResizeMix)',
-        techniques=['ResizeMix (MMPretrain batch augment)'],
+        code=OPENMIXUP + ' (no code published by the authors; OpenMixup\'s resizemix.py)',
+        techniques=['ResizeMix (PaperResizeMix batch augment)'],
         network='single network',
         bibtex="""@article{qin2020resizemix,
   title   = {ResizeMix: Mixing Data with Preserved Object Information and True Labels},

@@ -9,4 +9,4 @@ _base_ = [
 
 model = dict(
     head=dict(cal_acc=False),
-    train_cfg=dict(augments=[_base_.resizemix]))
+    train_cfg=dict(augments=[dict(_base_.resizemix, interpolation='bilinear')]))

@@ -9,6 +9,9 @@ _base_ = [
 
 model = dict(
     head=_base_.soft_ce_head,
-    train_cfg=dict(augments=_base_.saliencymix))
+    train_cfg=dict(augments=dict(
+        _base_.saliencymix,
+        mean=_base_.data_preprocessor.mean,
+        std=_base_.data_preprocessor.std)))
 
 default_hooks = dict(logger=dict(interval=100))

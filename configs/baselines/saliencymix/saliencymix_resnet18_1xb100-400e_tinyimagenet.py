@@ -9,4 +9,8 @@ _base_ = [
 
 model = dict(
     head=dict(_base_.soft_ce_head, num_classes=200),
-    train_cfg=dict(augments=[dict(_base_.saliencymix, alpha=1.0)]))
+    train_cfg=dict(augments=[dict(
+        _base_.saliencymix,
+        alpha=1.0,
+        mean=_base_.data_preprocessor.mean,
+        std=_base_.data_preprocessor.std)]))

@@ -9,4 +9,7 @@ _base_ = [
 
 model = dict(
     head=_base_.soft_ce_head,
-    train_cfg=dict(augments=[_base_.saliencymix]))
+    train_cfg=dict(augments=[dict(
+        _base_.saliencymix,
+        mean=_base_.data_preprocessor.mean,
+        std=_base_.data_preprocessor.std)]))

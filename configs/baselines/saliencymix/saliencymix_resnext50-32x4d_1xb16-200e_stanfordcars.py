@@ -9,4 +9,7 @@ _base_ = [
 
 model = dict(
     head=dict(_base_.soft_ce_head, num_classes=196),
-    train_cfg=dict(augments=[_base_.saliencymix]))
+    train_cfg=dict(augments=[dict(
+        _base_.saliencymix,
+        mean=_base_.data_preprocessor.mean,
+        std=_base_.data_preprocessor.std)]))

@@ -9,4 +9,7 @@ _base_ = [
 
 model = dict(
     head=dict(cal_acc=False),
-    train_cfg=dict(augments=[_base_.saliencymix]))
+    train_cfg=dict(augments=[dict(
+        _base_.saliencymix,
+        mean=_base_.data_preprocessor.mean,
+        std=_base_.data_preprocessor.std)]))
