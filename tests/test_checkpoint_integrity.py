@@ -368,6 +368,12 @@ def test_parameter_norm_far_above_its_level_stops(tmp_path):
             f'{tmp_path / "epoch_2.pth"} --resume-lr-scale 0.1') in msg
     assert isinstance(err.value, FloatingPointError)
     NonFiniteLossHook(norm_ratio=None).after_train_iter(runner, 0)  # off
+    # Zero-initialised weights have no level yet: their growth is no jump.
+    hook = NonFiniteLossHook()
+    for scale in (0, 0, 1, 1.2):
+        with torch.no_grad():
+            model.w.fill_(scale)
+        hook.after_train_iter(runner, 0)
 
 
 def test_loss_far_above_its_running_median_stops():

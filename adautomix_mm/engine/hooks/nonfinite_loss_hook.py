@@ -23,8 +23,9 @@ MMEngine and MMPretrain have no such guard (MMEngine's
 * Finite divergence, every iteration, before any save that iteration: the
   global L2 norm of the parameters after the optimizer step,
   ``n_t = ||theta_t||``, must stay below ``norm_ratio`` x its level
-  ``r_t = min_{s<=t} median(n_{s-window}, ..., n_{s-1})`` (the lowest running
-  median so far, so a slow blow-up is caught as well as a jump); and each
+  ``r_t = min_{s<=t} median(n_{s-window}, ..., n_{s-1})`` (the lowest positive
+  running median so far, so a slow blow-up is caught as well as a jump); and
+  each
   logged loss term must stay below ``loss_ratio`` x ``max(median of its
   last window magnitudes, loss_floor)`` (checked from 10 iterations of
   history on; under DDP decided over all ranks in the loss all-reduce).
@@ -265,20 +266,21 @@ class NonFiniteLossHook(Hook):
                                           for p in params]
         norm = float(torch.linalg.vector_norm(torch.stack(
             [n.float() for n in norms])))
-        if self._norms:
-            level = statistics.median(self._norms)
+        level = statistics.median(self._norms) if self._norms else 0.0
+        if level > 0:  # (all-zero weights so far: no level yet)
             self._norm_level = level if self._norm_level is None else min(
                 self._norm_level, level)
-            if norm > self.norm_ratio * self._norm_level:
-                raise DivergenceError(
-                    f'Diverging: the parameter norm after iteration '
-                    f'{runner.iter + 1} (epoch {runner.epoch + 1}) is '
-                    f'{norm:.4g}, {norm / self._norm_level:.3g} times its '
-                    f'level {self._norm_level:.4g} (the lowest median of '
-                    f'{self.window} iterations so far; the limit is '
-                    f'NonFiniteLossHook.norm_ratio = {self.norm_ratio:g}). '
-                    'Training stopped before saving a checkpoint with these '
-                    f'weights. {resume_advice(runner)}')
+        if self._norm_level is not None and \
+                norm > self.norm_ratio * self._norm_level:
+            raise DivergenceError(
+                f'Diverging: the parameter norm after iteration '
+                f'{runner.iter + 1} (epoch {runner.epoch + 1}) is '
+                f'{norm:.4g}, {norm / self._norm_level:.3g} times its '
+                f'level {self._norm_level:.4g} (the lowest median of '
+                f'{self.window} iterations so far; the limit is '
+                f'NonFiniteLossHook.norm_ratio = {self.norm_ratio:g}). '
+                'Training stopped before saving a checkpoint with these '
+                f'weights. {resume_advice(runner)}')
         self._norms.append(norm)
 
     # ---------------------------------------------------------- weight check
