@@ -7,6 +7,7 @@ import json
 import os
 import types
 from collections import OrderedDict
+from unittest import mock
 
 import pytest
 import torch
@@ -24,23 +25,16 @@ from adautomix_mm.engine.hooks import (CheckpointSafetyHook, DivergenceError,
 from adautomix_mm.engine.hooks.rng_state_hook import inexact_loader_warning
 
 
-class _Logger:
-
-    def __init__(self):
-        self.records = []
-
-    def warning(self, msg):
-        self.records.append(('warning', msg))
-
-    def info(self, msg):
-        self.records.append(('info', msg))
-
-
 def _runner(**kw):
-    base = dict(iter=11, epoch=2, work_dir='/tmp/wd', logger=_Logger(),
+    base = dict(iter=11, epoch=2, work_dir='/tmp/wd', logger=mock.Mock(),
                 hooks=[], _resume=False, _load_from=None)
     base.update(kw)
     return types.SimpleNamespace(**base)
+
+
+def _logged(runner, level):
+    """Messages ``runner.logger.<level>`` was called with."""
+    return [c.args[0] for c in getattr(runner.logger, level).call_args_list]
 
 
 # ------------------------------------------------- item 1: nothing executes
@@ -309,7 +303,7 @@ def test_auto_resume_ignores_exported_and_foreign_files(tmp_path):
                      hooks=[CheckpointHook(interval=1)])
     CheckpointSafetyHook(atomic=False).before_run(runner)
     assert runner._load_from == str(tmp_path / 'epoch_2.pth')
-    (_, msg), = runner.logger.records
+    msg, = _logged(runner, 'warning')
     assert 'epoch_3.pth is unusable' in msg and 'epoch_2.pth' in msg
     # Nothing of the run is intact: the error lists what was rejected.
     (tmp_path / 'epoch_2.pth').unlink()
@@ -329,13 +323,13 @@ def test_copied_work_dir_resumes_its_own_checkpoint(tmp_path):
     runner = _runner(_resume=True, work_dir=str(copy))
     CheckpointSafetyHook(atomic=False).before_run(runner)
     assert runner._load_from == str(copy / 'epoch_2.pth')
-    assert 'outside this work dir' in runner.logger.records[0][1]
+    assert 'outside this work dir' in _logged(runner, 'warning')[0]
     # Written by this package: relative.
     (copy / 'last_checkpoint').write_text('epoch_2.pth')
     runner = _runner(_resume=True, work_dir=str(copy))
     CheckpointSafetyHook(atomic=False).before_run(runner)
     assert runner._load_from == str(copy / 'epoch_2.pth')
-    assert not runner.logger.records
+    assert not _logged(runner, 'warning')
 
 
 # ------------------------------------------ item 6: finite divergence guard
@@ -435,7 +429,7 @@ def test_resume_lr_scale_scales_the_rest_of_the_schedule():
         sched2.step()
         got.append(optim2.param_groups[0]['lr'])
     assert got == pytest.approx([0.1 * x for x in want[2:]], rel=1e-12)
-    (_, msg), = runner.logger.records
+    msg, = _logged(runner, 'info')
     assert 'x 0.1' in msg and f'-> {0.1 * want[2]}' in msg
     # load_from (not a resume): nothing is changed.
     checkpoint = dict(optimizer=optim.state_dict())
@@ -470,4 +464,4 @@ def test_resume_with_persistent_workers_warns_naming_the_setting():
                      train_loop=types.SimpleNamespace(dataloader=loader))
     RngStateHook().after_load_checkpoint(runner, dict(meta=dict(epoch=1)))
     assert any('Inexact resume: train_dataloader.persistent_workers=True'
-               in m for lvl, m in runner.logger.records if lvl == 'warning')
+               in m for m in _logged(runner, 'warning'))
