@@ -20,8 +20,8 @@ hub, NumPy arrays and scalars), so ``--resume`` and ``load_from`` fail with
   an error naming the file.
 * ``meta['config']``, which ``Runner.resume`` executes as Python, is reduced
   to the ``gpu_ids`` it reads, parsed without running anything
-  (:func:`~adautomix_mm.compat.stored_config.gpu_ids_only`); any code in it
-  is refused.
+  (:func:`~adautomix_mm.compat.stored_config.gpu_ids_only`); if it holds
+  code, it is dropped with a warning (nothing in it runs).
 * :func:`trust_checkpoints_while_loading` (``--trust-checkpoint``): full
   unpickling, but only while the runner resumes or loads ``load_from`` -- for
   your own checkpoints that hold other types. Unpickling executes code from
@@ -29,16 +29,18 @@ hub, NumPy arrays and scalars), so ``--resume`` and ``load_from`` fail with
 * :func:`trusted_checkpoint_loading`: the full-unpickling context itself.
 """
 import contextlib
+import logging
 import os.path as osp
 import zipfile
 from typing import Iterator, Optional
 
 import numpy as np
 import torch
+from mmengine.logging import print_log
 from mmengine.logging.history_buffer import HistoryBuffer
 from mmengine.runner import checkpoint as mme_checkpoint
 
-from .stored_config import gpu_ids_only
+from .stored_config import UnsafeConfigError, gpu_ids_only
 
 
 def _numpy_globals() -> list:
@@ -129,12 +131,20 @@ def _check_file(filename: str) -> str:
 
 def _defuse_meta_config(checkpoint, filename: str):
     """``Runner.resume`` executes ``meta['config']``: keep only its
-    ``gpu_ids``, parsed without running anything (code is refused)."""
+    ``gpu_ids``, parsed without running anything; text holding code is
+    dropped with a warning."""
     meta = checkpoint.get('meta', None) if isinstance(checkpoint, dict) \
         else None
     if isinstance(meta, dict) and isinstance(meta.get('config', None), str):
-        meta['config'] = gpu_ids_only(meta['config'],
-                                      f"meta['config'] of {filename}")
+        try:
+            meta['config'] = gpu_ids_only(meta['config'],
+                                          f"meta['config'] of {filename}")
+        except UnsafeConfigError as err:
+            meta.pop('config')
+            print_log(f'{str(err).split(";")[0]}: MMEngine\'s resume would '
+                      'execute it, so it is dropped and nothing in it runs '
+                      '(--trust-checkpoint keeps it).', logger='current',
+                      level=logging.WARNING)
     return checkpoint
 
 
