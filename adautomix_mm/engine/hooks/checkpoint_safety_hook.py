@@ -244,7 +244,11 @@ class CheckpointSafetyHook(Hook):
             if problem is None:
                 if note:
                     runner.logger.warning(f'Auto-resume: {note}.')
-                runner._load_from = latest  # load_or_resume: resume this
+                # load_or_resume resumes _load_from (MMEngine would read a
+                # relative last_checkpoint relative to the current directory)
+                runner._load_from = latest
+                runner.logger.info(
+                    f'Auto resumed from the latest checkpoint {latest}.')
                 return
             reason = f'the latest checkpoint {latest} is unusable ({problem})'
         elif latest is not None:
