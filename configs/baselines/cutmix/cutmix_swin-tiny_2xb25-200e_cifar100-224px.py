@@ -10,3 +10,7 @@ _base_ = [
 model = dict(
     head=dict(cal_acc=False),
     train_cfg=dict(augments=[dict(_base_.cutmix, alpha=2.0)]))
+
+# effective batch 100 (2 x 25 x 2 accumulated steps), as OpenMixup's
+# configs/classification/cifar100/mixups/vits/swin_t_mixups_sz224_bs100.py
+optim_wrapper = dict(accumulative_counts=2)

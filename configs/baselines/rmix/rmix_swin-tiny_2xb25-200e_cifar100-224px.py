@@ -11,3 +11,7 @@ model = dict(
     _base_.rmix,
     head=dict(cal_acc=False),
     mixer=dict(_base_.rmix.mixer, patch_sizes=(56, 112)))
+
+# effective batch 100 (2 x 25 x 2 accumulated steps), as OpenMixup's
+# configs/classification/cifar100/mixups/vits/swin_t_mixups_sz224_bs100.py
+optim_wrapper = dict(accumulative_counts=2)

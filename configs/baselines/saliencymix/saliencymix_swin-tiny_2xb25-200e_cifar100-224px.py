@@ -13,3 +13,7 @@ model = dict(
         _base_.saliencymix,
         mean=_base_.data_preprocessor.mean,
         std=_base_.data_preprocessor.std)]))
+
+# effective batch 100 (2 x 25 x 2 accumulated steps), as OpenMixup's
+# configs/classification/cifar100/mixups/vits/swin_t_mixups_sz224_bs100.py
+optim_wrapper = dict(accumulative_counts=2)

@@ -5,3 +5,7 @@ _base_ = [
     '../../_base_/schedules/adamw_cosine_200e.py',
     '../../_base_/default_runtime.py',
 ]
+
+# effective batch 100 (2 x 25 x 2 accumulated steps), as OpenMixup's
+# configs/classification/cifar100/mixups/vits/swin_t_mixups_sz224_bs100.py
+optim_wrapper = dict(accumulative_counts=2)
