@@ -1,12 +1,15 @@
 from .adversarial_optimizer_hook import AdversarialOptimizerHook
 from .checkpoint_safety_hook import CheckpointSafetyHook
+from .epoch_time_hook import EpochTimeEstimateHook
 from .mix_visualization_hook import MixedSampleVisualizationHook
 from .momentum_schedule_hook import MaskLossScheduleHook, MomentumScheduleHook
 from .nonfinite_loss_hook import NonFiniteLossHook
+from .readable_log_hook import ReadableLogHook
 from .rng_state_hook import RngStateHook
 
 __all__ = [
-    'AdversarialOptimizerHook', 'CheckpointSafetyHook', 'MaskLossScheduleHook',
+    'AdversarialOptimizerHook', 'CheckpointSafetyHook',
+    'EpochTimeEstimateHook', 'MaskLossScheduleHook',
     'MixedSampleVisualizationHook', 'MomentumScheduleHook', 'NonFiniteLossHook',
-    'RngStateHook'
+    'ReadableLogHook', 'RngStateHook'
 ]
