@@ -20,6 +20,30 @@ def _train(e2e, cfg, work_dir, seed, log_dir):
                 log_file=log_dir / f'{work_dir.name}.out')
 
 
+def _check_readable_log(out):
+    """stdout + stderr of a 2-epoch run of the demo recipe: no warning at
+    all (the demo used to print 19: pin_memory, mmcv's auto_mkdir and
+    MultiScaleDeformableAttention, MMEngine's FileClient, ...)."""
+    warned = [l for l in out.splitlines()
+              if re.search(r'\w+Warning: | - WARNING - ', l)]
+    assert warned == []
+    # MMEngine's hook listing, one line (not ~500)
+    assert 'Hooks will be executed' not in out
+    assert 'before_train_epoch:' not in out
+    assert re.search(r"Hooks \(priority order; .*\): RuntimeInfoHook "
+                     r'\(VERY_HIGH\), .*MixedSampleVisualizationHook', out)
+    lines = [l for l in out.splitlines() if 'Epoch(train)' in l]
+    assert lines and all(re.search(
+        r'data_time: [\d.]+  loss_cls: [\d.]+  loss: -?[\d.]+  '
+        r'adv_phase: [01]  ', l) for l in lines), lines[0]
+    assert re.search(r'Epoch 1 took \d+ s here \(training and validation\): '
+                     r'about \d+ s per epoch on this machine, ~[\d.]+ min '
+                     r'left for the remaining 1 epoch\.', out)
+    assert re.search(r'Mixed samples \(lam=\[[\d., ]+\]; mask spatial range '
+                     r'[\d.]+( \(nearly uniform masks\))?, mean \|share - '
+                     r'lam\| [\d.]+\) saved to ', out)
+
+
 def _val_records(work_dir, key):
     path, = work_dir.glob('*/vis_data/scalars.json')
     recs = [json.loads(line) for line in path.read_text().splitlines()]
@@ -32,6 +56,7 @@ def test_compare_table_plots_and_seed_groups(e2e, tmp_path):
     runs.mkdir()
     ada = runs / 'adautomix'
     _train(e2e, ADAUTOMIX_CFG, ada, 0, tmp_path)
+    _check_readable_log((tmp_path / 'adautomix.out').read_text())
     for seed in (0, 1):
         _train(e2e, e2e.vanilla_cfg, runs / f'vanilla_s{seed}', seed, tmp_path)
 
