@@ -239,9 +239,8 @@ def test_markdown_report_is_one_table_with_run_names_and_short_medians(
     col = {h: i for i, h in enumerate(head)}
     got = {(c[col['config']], c[col['network']]): c for _, c in body}
     # named by the dumped config, not by teacher.py / online.py
-    assert set(got) == {('`long_cfg`', 'EMA teacher'), ('`long_cfg`', 'online'),
-                        ('`short_cfg`', 'EMA teacher'),
-                        ('`short_cfg`', 'online')}
+    assert set(got) == {(f'`{name}_cfg`', net) for name in ('long', 'short')
+                        for net in ('EMA teacher', 'online')}
     median = col['top-1 median last 5']
     assert got[('`long_cfg`', 'EMA teacher')][median] == '71.00'
     # a 2-epoch run: the median of its 2 epochs, and the cell says so

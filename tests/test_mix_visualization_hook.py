@@ -199,7 +199,8 @@ def test_caption_says_what_the_grid_shows_and_measures_the_masks(
     lam = torch.tensor([0.6, 0.4])
     stats = hook_module.mask_statistics(lam, masks)
     assert stats['spatial_range'] == pytest.approx(spread, abs=1e-6)
-    assert stats['share_err'] == pytest.approx(0.3, abs=1e-6)  # |0.3-0.6|, |0.7-0.4|
+    # |0.3 - 0.6| and |0.7 - 0.4|
+    assert stats['share_err'] == pytest.approx(0.3, abs=1e-6)
     caption = hook_module.grid_caption(stats, 0.1, 0, shared_lam=True)
     text = ' '.join(caption)
     assert 'Rows: mixed samples. Columns: the source images' in text

@@ -345,7 +345,8 @@ def test_hook_listing_is_one_line_unless_debug(log_level, tmp_path):
     else:
         assert ("Hooks (priority order; the per-stage order is logged with "
                 "log_level='DEBUG'): RuntimeInfoHook (VERY_HIGH), "
-                'IterTimerHook (NORMAL), EpochTimeEstimateHook (VERY_LOW)\n') in text
+                'IterTimerHook (NORMAL), '
+                'EpochTimeEstimateHook (VERY_LOW)\n') in text
         assert 'before_train' not in text
     assert 'FileClient' not in text and 'another warning' in text
 
