@@ -201,7 +201,9 @@ def test_caption_says_what_the_grid_shows_and_measures_the_masks(
     assert stats['spatial_range'] == pytest.approx(spread, abs=1e-6)
     # |0.3 - 0.6| and |0.7 - 0.4|
     assert stats['share_err'] == pytest.approx(0.3, abs=1e-6)
-    caption = hook_module.grid_caption(stats, 0.1, 0, shared_lam=True)
+    caption = hook_module.grid_caption(
+        stats, 0.1, 0, shared_lam=True,
+        why=hook_module.UNIFORM_MASKS_WRITE_UP['AdAutoMix'])
     text = ' '.join(caption)
     assert 'Rows: mixed samples. Columns: the source images' in text
     assert 'every row repeats it' in text and '(seed 0)' in text
@@ -211,6 +213,7 @@ def test_caption_says_what_the_grid_shows_and_measures_the_masks(
     assert (f'mean max − min {spread:.3f} ≥ 0.1' in text) is not flat
     per_sample = ' '.join(hook_module.grid_caption(stats, 0.1, None, False))
     assert 'drawn per sample' in per_sample and 'seed=None' in per_sample
+    assert 'docs/' not in per_sample  # no write-up named: no pointer
     with pytest.raises(ValueError, match='uniform_range'):
         HOOKS.build(dict(type='MixedSampleVisualizationHook',
                          uniform_range=2))

@@ -98,8 +98,9 @@ class MixedSampleVisualizationHook(Hook):
         lam = out['lam']  # [N] shared by the batch, or [B, N]
         shown['lam'] = lam if lam.dim() == 1 else lam[:self.num_images]
         stats = mask_statistics(out['lam'], out['masks'])
-        shown['caption'] = grid_caption(stats, self.uniform_range, self.seed,
-                                        shared_lam=lam.dim() == 1)
+        shown['caption'] = grid_caption(
+            stats, self.uniform_range, self.seed, shared_lam=lam.dim() == 1,
+            why=UNIFORM_MASKS_WRITE_UP.get(type(model).__name__))
         image = self._grid(model.data_preprocessor, shown)
         runner.visualizer.add_image('mixed_samples', image, step=step)
         path = osp.join(runner.work_dir, 'mixed_samples', f'epoch_{step}.png')
@@ -172,10 +173,17 @@ def mask_statistics(lam: torch.Tensor, masks: torch.Tensor) -> dict:
     return dict(spatial_range=float(spatial), share_err=float(share_err))
 
 
+# Where the docs explain a model's nearly uniform masks on a short budget.
+UNIFORM_MASKS_WRITE_UP = {
+    'AdAutoMix': 'docs/adautomix_generator_investigation.md',
+}
+
+
 def grid_caption(stats: dict, uniform_range: float, seed: Optional[int],
-                 shared_lam: bool) -> List[str]:
+                 shared_lam: bool, why: Optional[str] = None) -> List[str]:
     """The grid's caption: what the tiles are, why lambda repeats, and what
-    the masks' statistics (:func:`mask_statistics`) say."""
+    the masks' statistics (:func:`mask_statistics`) say, with a pointer to
+    the write-up ``why`` when the masks are nearly uniform."""
     lines = ['Rows: mixed samples. Columns: the source images (λ = label '
              'weight of each), their masks (white = 1; share = fraction of '
              'the mixed pixels each image gives), the mixed image.']
@@ -189,8 +197,8 @@ def grid_caption(stats: dict, uniform_range: float, seed: Optional[int],
         lines.append(
             'Masks nearly uniform at this budget (mean max − min over an '
             f'image {stats["spatial_range"]:.3f} < {uniform_range:g}): a '
-            'linear mix, no spatial layout learned yet; why: '
-            'docs/adautomix_generator_investigation.md.')
+            'linear mix, no spatial layout learned yet' +
+            (f'; why: {why}.' if why else '.'))
     else:
         lines.append('Masks vary over the image (mean max − min '
                      f'{stats["spatial_range"]:.3f} ≥ {uniform_range:g}).')
