@@ -25,6 +25,7 @@ from mmengine.config import Config
 from adautomix_mm.cli import mmpretrain_tools
 from adautomix_mm.cli.common import (add_long_run_hooks, check_dist_timeout,
                                      enable_amp, export_local_rank,
+                                     filter_known_warnings,
                                      import_custom_modules_from_options)
 from adautomix_mm.compat import (prepare_cpu_distributed,
                                  safe_checkpoint_loading,
@@ -113,6 +114,7 @@ def _explicit_persistent_workers(cfg: Config, options: dict) -> set:
 
 
 def main(argv=None):
+    filter_known_warnings()
     args = parse_args(argv)
     cfg = build_train_config(args)
     with prepare_cpu_distributed(cfg, args.launcher):

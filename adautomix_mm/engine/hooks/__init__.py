@@ -1,14 +1,16 @@
 from .adversarial_optimizer_hook import AdversarialOptimizerHook
 from .checkpoint_safety_hook import CheckpointSafetyHook
+from .epoch_time_hook import EpochTimeEstimateHook
 from .mix_visualization_hook import MixedSampleVisualizationHook
 from .momentum_schedule_hook import MaskLossScheduleHook, MomentumScheduleHook
 from .nonfinite_loss_hook import DivergenceError, NonFiniteLossHook
+from .readable_log_hook import ReadableLogHook
 from .resume_lr_hook import ResumeLrScaleHook
 from .rng_state_hook import RngStateHook
 
 __all__ = [
     'AdversarialOptimizerHook', 'CheckpointSafetyHook', 'DivergenceError',
-    'MaskLossScheduleHook', 'MixedSampleVisualizationHook',
-    'MomentumScheduleHook', 'NonFiniteLossHook', 'ResumeLrScaleHook',
-    'RngStateHook'
+    'EpochTimeEstimateHook', 'MaskLossScheduleHook',
+    'MixedSampleVisualizationHook', 'MomentumScheduleHook', 'NonFiniteLossHook',
+    'ReadableLogHook', 'ResumeLrScaleHook', 'RngStateHook'
 ]
