@@ -2,7 +2,7 @@
 holds one recipe per Mixup sibling (``<method>_<sibling>``)."""
 from pathlib import Path
 
-from mmengine.config import Config
+from recipes import load_recipe
 
 CONFIG_ROOT = Path(__file__).resolve().parents[2] / 'configs' / 'baselines'
 SIBLINGS = sorted(p.name[len('mixup_'):]
@@ -11,6 +11,5 @@ SIBLINGS = sorted(p.name[len('mixup_'):]
 
 def load(method, sibling) -> dict:
     """The recipe ``<method>_<sibling>`` of ``configs/baselines/<method>/``
-    as a dict."""
-    return Config.fromfile(
-        str(CONFIG_ROOT / method / f'{method}_{sibling}')).to_dict()
+    as the config tests compare it (``recipes.load_recipe``)."""
+    return load_recipe(CONFIG_ROOT / method / f'{method}_{sibling}')

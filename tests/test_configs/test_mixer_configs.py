@@ -7,14 +7,14 @@ import torch
 from mmengine.config import Config
 
 import adautomix_mm  # noqa: F401
-from adautomix_mm.models.augments import FMix, GridMix, SaliencyMix
-from mmpretrain.models.utils.batch_augments import ResizeMix
+from adautomix_mm.models.augments import (FMix, GridMix, PaperResizeMix,
+                                          SaliencyMix)
 from mmpretrain.registry import MODELS
 
 from helpers.baseline_recipes import CONFIG_ROOT, SIBLINGS, load
 
 BATCH_MIXERS = {'fmix': FMix, 'saliencymix': SaliencyMix,
-                'gridmix': GridMix, 'resizemix': ResizeMix}
+                'gridmix': GridMix, 'resizemix': PaperResizeMix}
 METHODS = sorted(BATCH_MIXERS) + ['comixup']
 
 # Published alpha (OpenMixup benchmarks: Mixup_cifar.md, Mixup_imagenet.md
@@ -61,6 +61,20 @@ def test_every_sibling_has_every_method_and_alpha_is_pinned():
         assert names == [f'{method}_{s}' for s in SIBLINGS], method
 
 
+def recipe_extras(cfg, method, sibling):
+    """Options a recipe adds to its mixer beside alpha: SaliencyMix the data
+    preprocessor's mean/std (to recover the 8-bit image); ResizeMix bilinear
+    on the ViT-era CIFAR-100 recipes (OpenMixup's
+    configs/classification/cifar100/mixups/vits/)."""
+    if method == 'saliencymix':
+        return dict(mean=cfg['data_preprocessor']['mean'],
+                    std=cfg['data_preprocessor']['std'])
+    if method == 'resizemix' and sibling.split('_')[0] in ('swin-tiny',
+                                                           'convnext-tiny'):
+        return dict(interpolation='bilinear')
+    return {}
+
+
 @pytest.mark.parametrize('sibling', SIBLINGS)
 @pytest.mark.parametrize('method', METHODS)
 def test_config_differs_from_mixup_sibling_only_in_method_block(
@@ -76,7 +90,7 @@ def test_config_differs_from_mixup_sibling_only_in_method_block(
         augs = augments(model)
         assert len(augs) == 1
         assert augs[0] == dict(type=BATCH_MIXERS[method].__name__,
-                               alpha=alpha)
+                               alpha=alpha, **recipe_extras(cfg, method, sibling))
         # the same form (list or single dict) as the sibling's Mixup
         assert type(model['train_cfg']['augments']) is type(
             ref_model['train_cfg']['augments'])

@@ -22,7 +22,8 @@ from mmengine.config import Config
 
 from adautomix_mm.runtime.cli import mmpretrain_tools
 from adautomix_mm.runtime.cli.common import (
-    check_dist_timeout, export_local_rank, import_custom_modules_from_options)
+    check_dist_timeout, export_local_rank, filter_known_warnings,
+    import_custom_modules_from_options)
 from adautomix_mm.runtime.compat import (prepare_cpu_distributed,
                                          safe_checkpoint_loading,
                                          trust_checkpoints_while_loading)
@@ -77,6 +78,7 @@ def build_test_config(args: argparse.Namespace) -> Config:
 
 
 def main(argv=None):
+    filter_known_warnings()
     args = parse_args(argv)
     cfg = build_test_config(args)
     with prepare_cpu_distributed(cfg, args.launcher):
