@@ -2,7 +2,7 @@
 holds one recipe per Mixup sibling (``<method>_<sibling>``)."""
 from pathlib import Path
 
-from recipes import load_recipe
+from helpers.recipes import load_recipe
 
 CONFIG_ROOT = Path(__file__).resolve().parents[2] / 'configs' / 'baselines'
 SIBLINGS = sorted(p.name[len('mixup_'):]

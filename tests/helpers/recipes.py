@@ -6,7 +6,7 @@ from pathlib import Path
 
 from mmengine.config import Config
 
-CONFIG_ROOT = Path(__file__).resolve().parents[1] / 'configs'
+CONFIG_ROOT = Path(__file__).resolve().parents[2] / 'configs'
 
 
 def _helper_variables() -> frozenset:

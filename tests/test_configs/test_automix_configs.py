@@ -15,7 +15,7 @@ from mmengine.config import Config
 from mmpretrain.registry import MODELS
 
 import adautomix_mm  # noqa: F401
-from recipes import load_recipe
+from helpers.recipes import load_recipe
 
 CONFIG_ROOT = Path(__file__).resolve().parents[2] / 'configs'
 ADAUTOMIX = sorted((CONFIG_ROOT / 'adautomix').glob('*.py'))

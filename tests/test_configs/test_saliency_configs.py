@@ -10,7 +10,7 @@ import torch
 from mmpretrain.registry import MODELS
 
 import adautomix_mm  # noqa: F401
-from recipes import load_recipe
+from helpers.recipes import load_recipe
 
 CONFIG_ROOT = Path(__file__).resolve().parents[2] / 'configs' / 'baselines'
 METHODS = ('puzzlemix', 'rmix')

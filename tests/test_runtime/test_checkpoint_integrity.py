@@ -2,7 +2,7 @@
 rotation only after a durable save; auto-resume of the run's own files; the
 finite-divergence guard; resuming with a new learning rate; the inexact
 resume warning (issue 20, items 1, 3-7). In-process and cheap; the end-to-end
-runs are in test_divergence.py and test_long_run_rotation.py."""
+runs are in test_divergence.py and test_checkpoint_rotation.py."""
 import json
 import os
 import types
@@ -20,9 +20,9 @@ from adautomix_mm.runtime.compat import (load_weights_only,
                                          safe_checkpoint_loading)
 from adautomix_mm.runtime.compat.stored_config import (UnsafeConfigError,
                                                        parse_dumped_config)
-from adautomix_mm.engine.hooks import ResumeLrScaleHook
 from adautomix_mm.runtime.hooks import (CheckpointSafetyHook, DivergenceError,
-                                        NonFiniteLossHook, RngStateHook)
+                                        NonFiniteLossHook, ResumeLrScaleHook,
+                                        RngStateHook)
 from adautomix_mm.runtime.hooks.rng_state_hook import inexact_loader_warning
 
 

@@ -7,7 +7,7 @@ from mmengine.config import Config
 
 from adautomix_mm.runtime.cli import config_path
 
-CONFIGS = Path(__file__).resolve().parents[1] / 'configs'
+CONFIGS = Path(__file__).resolve().parents[2] / 'configs'
 DEMO = 'vanilla_resnet18-w16_1xb64-5e_fmnist-embedded'
 
 

@@ -1,8 +1,11 @@
 from .checkpoint_safety_hook import CheckpointSafetyHook
+from .epoch_time_hook import EpochTimeEstimateHook
 from .nonfinite_loss_hook import DivergenceError, NonFiniteLossHook
+from .readable_log_hook import ReadableLogHook
+from .resume_lr_hook import ResumeLrScaleHook
 from .rng_state_hook import RngStateHook
 
 __all__ = [
-    'CheckpointSafetyHook', 'DivergenceError', 'NonFiniteLossHook',
-    'RngStateHook'
+    'CheckpointSafetyHook', 'DivergenceError', 'EpochTimeEstimateHook',
+    'NonFiniteLossHook', 'ReadableLogHook', 'ResumeLrScaleHook', 'RngStateHook'
 ]

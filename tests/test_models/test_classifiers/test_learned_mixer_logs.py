@@ -333,7 +333,7 @@ def test_hook_listing_is_one_line_unless_debug(log_level, tmp_path):
 
 
 def test_epoch_time_estimate_after_the_first_epoch(monkeypatch):
-    from adautomix_mm.engine.hooks import epoch_time_hook
+    from adautomix_mm.runtime.hooks import epoch_time_hook
     clock = iter([100.0, 190.0, 400.0])
     monkeypatch.setattr(epoch_time_hook, '_clock', lambda: next(clock))
     lines = []
