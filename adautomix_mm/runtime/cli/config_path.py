@@ -14,7 +14,7 @@ import difflib
 import sys
 from pathlib import Path
 
-PACKAGE = Path(__file__).resolve().parents[1]
+PACKAGE = Path(__file__).resolve().parents[2]  # adautomix_mm/
 
 
 def config_root() -> Path:
