@@ -25,14 +25,20 @@ them got the signal); if any is set, the run
 ``--resume`` from that checkpoint repeats the uninterrupted run bit for bit
 under the conditions of ``RngStateHook`` (deterministic mode, epoch-based
 loop, ``num_workers=0``); mid-epoch it continues after the batches already
-trained. A second signal while the first is pending acts as without this
-hook (e.g. a second Ctrl-C interrupts at once). A signal during validation
-takes effect after the next training iteration; an epoch that ends with the
-stop is not validated.
+trained. A signal during validation takes effect after the next training
+iteration; an epoch that ends with the stop is not validated.
+
+Repeated signals: launchers forward the signal their ranks may already have
+got (torchrun sends SIGTERM/SIGINT to every rank when it receives one, e.g.
+from Ctrl-C or slurm, and kills them 30 s later), so a repeat within
+``force_after`` seconds of the first signal is ignored; a later one acts as
+without this hook (e.g. a second Ctrl-C after a hung iteration interrupts at
+once).
 """
 import os.path as osp
 import signal
 import threading
+import time
 from typing import Dict, Optional, Sequence
 
 import torch
@@ -78,32 +84,43 @@ class PreemptionHook(Hook):
     Args:
         signals (Sequence[str | int]): the signals that stop the run.
             Default ``('SIGTERM', 'SIGINT', 'SIGUSR1')``.
+        force_after (float): seconds after the first signal from which a
+            repeated one acts as without this hook (earlier repeats are
+            ignored). Default 10.
     """
 
     # After CheckpointHook ('VERY_LOW'), so its save at the same iteration
     # comes first and is not repeated.
     priority = 'LOWEST'
 
-    def __init__(self, signals: Sequence = DEFAULT_SIGNALS) -> None:
+    def __init__(self, signals: Sequence = DEFAULT_SIGNALS,
+                 force_after: float = 10.0) -> None:
         if isinstance(signals, (str, int)) or not isinstance(
                 signals, (list, tuple)) or not signals:
             raise ValueError('PreemptionHook: signals must be a non-empty '
                              f'list of signal names, got {signals!r}')
+        if isinstance(force_after, bool) or not isinstance(
+                force_after, (int, float)) or not force_after >= 0:
+            raise ValueError('PreemptionHook: force_after must be a number '
+                             f'of seconds >= 0, got {force_after!r}')
         self.signals = tuple(dict.fromkeys(_signal_number(s)
                                            for s in signals))
+        self.force_after = float(force_after)
         self._received: Optional[int] = None
+        self._received_at = 0.0
         self._previous: Dict[int, object] = {}
         self._stop_at_epoch_end: Optional[int] = None
         self._known_ckpt = None
 
     # --------------------------------------------------------- the handler
     def _on_signal(self, signum: int, frame) -> None:
+        now = time.monotonic()
         if self._received is None:
-            self._received = signum
-            return
-        # A second signal: what it would do without this hook.
-        self._restore_handlers()
-        signal.raise_signal(signum)
+            self._received, self._received_at = signum, now
+        elif now - self._received_at >= self.force_after:
+            # What the signal would do without this hook.
+            self._restore_handlers()
+            signal.raise_signal(signum)
 
     def _restore_handlers(self) -> None:
         for signum, handler in self._previous.items():
@@ -159,7 +176,6 @@ class PreemptionHook(Hook):
         if saved is None or saved == self._known_ckpt:
             saved = self._save(runner, by_epoch)
         barrier()  # no rank exits before the checkpoint is written
-        self._restore_handlers()
         name = signal.Signals(signum).name
         done = runner.iter if by_epoch else runner.iter + 1
         runner.logger.info(
