@@ -87,7 +87,7 @@ def test_mid_run_stop_saves_names_and_exits(tmp_path):
     # Iteration 8 (1-based) finished; not an epoch-based loop: by iteration.
     assert runner.saves == [('iter_8.pth', dict(epoch=1, iter=8), False)]
     path = str(tmp_path / 'iter_8.pth')
-    assert (tmp_path / 'last_checkpoint').read_text() == path
+    assert (tmp_path / 'last_checkpoint').read_text() == 'iter_8.pth'
     assert runner.message_hub.get_info('last_ckpt') == path
     assert runner.logger.lines == [
         f'SIGTERM received: stopped after iteration 8 (epoch 2); resumable '

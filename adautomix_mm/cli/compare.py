@@ -3,7 +3,9 @@ adautomix_mm compare``).
 
 Reads only what MMEngine already writes into a work dir:
 ``<work_dir>/<timestamp>/vis_data/scalars.json`` (every logged scalar, train
-and val), ``<timestamp>/vis_data/config.py`` (the dumped config) and
+and val), ``<timestamp>/vis_data/config.py`` (the dumped config, parsed without
+executing it: :mod:`adautomix_mm.compat.stored_config`; ``--trust-config``
+executes a file that holds more than assignments of literals) and
 ``<timestamp>/<timestamp>.log`` (wall time, seed). A resumed run has several
 timestamp folders; their training records are joined in order.
 
@@ -159,9 +161,10 @@ def _config_key(cfg) -> str:
     return hashlib.sha1(text.encode()).hexdigest()[:12]
 
 
-def load_run(work_dir: str) -> Run:
-    """Read one MMEngine work dir."""
-    from mmengine.config import Config
+def load_run(work_dir: str, trust_config: bool = False) -> Run:
+    """Read one MMEngine work dir (its dumped config is executed only with
+    ``trust_config``)."""
+    from adautomix_mm.compat.stored_config import load_stored_config
     segments = _segments(work_dir)
     if not segments:
         raise FileNotFoundError(
@@ -171,7 +174,7 @@ def load_run(work_dir: str) -> Run:
     cfg_path = osp.join(segments[-1], 'vis_data', 'config.py')
     if not osp.isfile(cfg_path):
         raise FileNotFoundError(f'{work_dir}: dumped config {cfg_path} missing')
-    cfg = Config.fromfile(cfg_path)
+    cfg = load_stored_config(path=cfg_path, trust=trust_config)
     hooks = cfg.get('custom_hooks') or []
     ema_hook = any(
         str(h.get('type', '')).split('.')[-1] == 'EMAHook' for h in hooks
@@ -212,7 +215,7 @@ def _work_dirs_below(root: str) -> List[str]:
     return found
 
 
-def find_runs(paths: Sequence[str]) -> List[Run]:
+def find_runs(paths: Sequence[str], trust_config: bool = False) -> List[Run]:
     """Work dirs given directly or by glob; a folder that is not a work dir
     is searched for work dirs at any depth (e.g. ``method/seedN``)."""
     dirs = []
@@ -229,7 +232,7 @@ def find_runs(paths: Sequence[str]) -> List[Run]:
                 raise FileNotFoundError(
                     f'{m}: neither an MMEngine work dir nor a folder of them')
             dirs.extend(subs)
-    return [load_run(d) for d in dict.fromkeys(dirs)]
+    return [load_run(d, trust_config) for d in dict.fromkeys(dirs)]
 
 
 # ------------------------------------------------------------------ summary
@@ -447,6 +450,11 @@ def parse_args(argv=None) -> argparse.Namespace:
     parser.add_argument(
         'runs', nargs='+',
         help='work dirs, globs of them (quote the glob), or folders of them')
+    parser.add_argument(
+        '--trust-config', action='store_true',
+        help='execute a dumped config (<timestamp>/vis_data/config.py) that '
+        'holds more than assignments of literals; by default it is parsed '
+        'without running anything and such a file is refused')
     parser.add_argument('--last-k', type=int, default=5,
                         help='epochs in the "median of the last k" column')
     parser.add_argument(
@@ -458,7 +466,7 @@ def parse_args(argv=None) -> argparse.Namespace:
 
 def main(argv=None) -> str:
     args = parse_args(argv)
-    runs = find_runs(args.runs)
+    runs = find_runs(args.runs, args.trust_config)
     rows = summarize(runs, args.last_k)
     table = to_markdown(rows, args.last_k)
     print(table)

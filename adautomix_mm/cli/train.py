@@ -5,6 +5,8 @@ MMPretrain 1.2's ``tools/train.py`` options and config merging (its own
 ``runner_type``), plus this package's:
 
 * ``--trust-checkpoint``; checkpoints otherwise load weights-only;
+* ``--resume-lr-scale``: resume with every learning rate (and the rest of
+  its schedule) scaled (:class:`~adautomix_mm.engine.hooks.ResumeLrScaleHook`);
 * ``--amp`` on multi-optimizer configs (AdAutoMix's classifier + generator:
   mmpretrain's sets the outer wrapper's type, which breaks them);
 * ``--no-validate`` applied after ``--cfg-options`` (which may then still
@@ -44,7 +46,19 @@ def parse_args(argv=None) -> argparse.Namespace:
         help='fully unpickle the --resume/load_from checkpoint (runs code '
         'from the file: only your own files) when it holds types beyond '
         'the allow-list of what MMEngine writes')
+    parser.add_argument(
+        '--resume-lr-scale', type=float, metavar='SCALE',
+        help='with --resume: multiply every restored learning rate and the '
+        'rest of its schedule by SCALE (e.g. 0.1 after a divergence); '
+        'checkpoints written afterwards hold the new rate')
     args = parser.parse_args(argv)
+    if args.resume_lr_scale is not None:
+        if args.resume is None:
+            parser.error('--resume-lr-scale needs --resume (it changes the '
+                         'learning rates a resume restores)')
+        if not args.resume_lr_scale > 0:
+            parser.error('--resume-lr-scale must be positive, got '
+                         f'{args.resume_lr_scale}')
     export_local_rank(args)
     return args
 
@@ -83,6 +97,9 @@ def build_train_config(args: argparse.Namespace) -> Config:
                 loader.get('persistent_workers', False):
             loader['persistent_workers'] = False
     add_long_run_hooks(cfg)
+    if getattr(args, 'resume_lr_scale', None) is not None:
+        cfg.custom_hooks = list(cfg.get('custom_hooks', None) or []) + [
+            dict(type='ResumeLrScaleHook', scale=args.resume_lr_scale)]
     check_dist_timeout(cfg)
     return cfg
 

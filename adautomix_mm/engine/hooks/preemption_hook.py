@@ -47,6 +47,7 @@ from mmengine.hooks import CheckpointHook, Hook
 from mmengine.runner import EpochBasedTrainLoop
 from mmpretrain.registry import HOOKS
 
+from .checkpoint_safety_hook import write_last_checkpoint
 from .nonfinite_loss_hook import NonFiniteLossHook
 from .rng_state_hook import RngStateHook
 
@@ -204,7 +205,6 @@ class PreemptionHook(Hook):
                                by_epoch=by_epoch)  # rank 0 writes
         path = osp.join(out_dir, filename)
         runner.message_hub.update_info('last_ckpt', path)
-        if is_main_process():  # as CheckpointHook: what --resume reads
-            with open(osp.join(runner.work_dir, 'last_checkpoint'), 'w') as f:
-                f.write(path)
+        if is_main_process():  # what --resume reads, as after any save
+            write_last_checkpoint(runner.work_dir, path)
         return path
