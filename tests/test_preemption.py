@@ -94,6 +94,24 @@ def test_mid_run_stop_saves_names_and_exits(tmp_path):
         f'checkpoint {path} (continue with --resume); exit status 143.']
 
 
+def test_stop_in_an_epoch_last_iteration_saves_the_epoch(tmp_path):
+    from mmengine.runner import EpochBasedTrainLoop
+    loop = object.__new__(EpochBasedTrainLoop)  # 4 iterations per epoch
+    loop.dataloader = [None] * 4
+    runner = _runner(tmp_path, 'preempt_epoch', train_loop=loop)
+    hook = PreemptionHook()
+    hook._received = signal.SIGUSR1
+    hook.after_train_iter(runner, 3)  # iteration 8 ends epoch 2
+    assert runner.saves == []
+    runner.iter = 8  # as the loop counts after the iteration
+    with pytest.raises(TrainingPreempted) as stop:
+        hook.after_train_epoch(runner)
+    assert stop.value.code == 138
+    # As CheckpointHook's epoch checkpoint: resumes at epoch 3.
+    assert runner.saves == [('epoch_2.pth', dict(epoch=2, iter=8), True)]
+    assert 'stopped after iteration 8 (epoch 2)' in runner.logger.lines[0]
+
+
 def test_no_second_save_when_checkpoint_hook_just_saved(tmp_path):
     runner = _runner(tmp_path, 'preempt_saved')
     hook = PreemptionHook()
