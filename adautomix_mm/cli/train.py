@@ -22,6 +22,7 @@ MMPretrain 1.2's ``tools/train.py`` options and config merging (its own
   :func:`~adautomix_mm.compat.finish_distributed`).
 """
 import argparse
+import signal
 import sys
 
 from mmengine.config import Config
@@ -122,13 +123,18 @@ def main(argv=None) -> dict:
 
     A distributed run ends in order (:func:`finish_distributed`), also when
     :class:`~adautomix_mm.engine.hooks.PreemptionHook` stopped it, which then
-    exits with ``128 + signal number``.
+    exits with ``128 + signal number``, ignoring the hook's signals meanwhile.
     """
     args = parse_args(argv)
     try:
         metrics = _train(args)
     except TrainingPreempted as stop:
         code = stop.code
+        # The checkpoint is written: while this rank ends, a launcher's
+        # forwarded signal (torchrun's SIGTERM to the ranks still running
+        # once one has exited) would kill it with -15 instead of `code`.
+        for signum in stop.signals:
+            signal.signal(signum, signal.SIG_IGN)
     else:
         code = None
     # The Runner is gone with _train's frame (and the exception's traceback).

@@ -58,10 +58,12 @@ class TrainingPreempted(SystemExit):
     """Raised by :class:`PreemptionHook` once its checkpoint is written;
     ``code`` is ``128 + signal number``."""
 
-    def __init__(self, signum: int, checkpoint: str):
+    def __init__(self, signum: int, checkpoint: str,
+                 signals: Sequence[int] = ()):
         super().__init__(128 + signum)
         self.signum = signum
         self.checkpoint = checkpoint
+        self.signals = tuple(signals)  # the hook's stop signals
 
 
 def _signal_number(item) -> int:
@@ -183,7 +185,7 @@ class PreemptionHook(Hook):
             f'{name} received: stopped after iteration {done} (epoch '
             f'{runner.epoch + 1}); resumable checkpoint {saved} (continue '
             f'with --resume); exit status {128 + signum}.')
-        raise TrainingPreempted(signum, saved)
+        raise TrainingPreempted(signum, saved, self.signals)
 
     def _save(self, runner, by_epoch: bool) -> str:
         """Save this point as ``CheckpointHook`` would; all ranks call it."""
