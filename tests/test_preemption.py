@@ -84,7 +84,7 @@ def test_mid_run_stop_saves_names_and_exits(tmp_path):
     with pytest.raises(TrainingPreempted) as stop:
         hook.after_train_iter(runner, 0)
     assert stop.value.code == 143 and stop.value.signum == signal.SIGTERM
-    assert stop.value.signals == hook.signals  # ignored while tools/train.py ends
+    assert stop.value.signals == hook.signals  # tools/train.py ignores them
     # Iteration 8 (1-based) finished; not an epoch-based loop: by iteration.
     assert runner.saves == [('iter_8.pth', dict(epoch=1, iter=8), False)]
     path = str(tmp_path / 'iter_8.pth')
