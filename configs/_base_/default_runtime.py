@@ -14,7 +14,8 @@ default_hooks = dict(
     # Long runs (adautomix_mm.engine.hooks; docs/long_runs.md): stop on a
     # non-finite loss/weights before a checkpoint is written, store the
     # generator states for an exact resume, write checkpoints atomically and
-    # auto-resume from the newest readable one.
+    # auto-resume from the newest readable one; on SIGTERM/SIGINT/SIGUSR1
+    # save a resumable checkpoint after the current iteration and exit.
     nonfinite_loss=dict(type='NonFiniteLossHook'),
     rng_state=dict(type='RngStateHook'),
     checkpoint_safety=dict(type='CheckpointSafetyHook'),
@@ -23,6 +24,7 @@ default_hooks = dict(
     # the first epoch its wall time with the time left.
     readable_log=dict(type='ReadableLogHook'),
     epoch_time=dict(type='EpochTimeEstimateHook'),
+    preemption=dict(type='PreemptionHook'),
 )
 
 env_cfg = dict(

@@ -77,7 +77,8 @@ def enable_amp(cfg: Config) -> None:
 # ``custom_imports``). A key set to None in ``default_hooks`` switches one off.
 LONG_RUN_HOOKS = (('nonfinite_loss', 'NonFiniteLossHook'),
                   ('rng_state', 'RngStateHook'),
-                  ('checkpoint_safety', 'CheckpointSafetyHook'))
+                  ('checkpoint_safety', 'CheckpointSafetyHook'),
+                  ('preemption', 'PreemptionHook'))
 
 
 def add_long_run_hooks(cfg: Config) -> None:

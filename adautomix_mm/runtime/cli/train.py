@@ -15,10 +15,15 @@ MMPretrain 1.2's ``tools/train.py`` options and config merging (its own
   ``auto_scale_lr.base_batch_size``;
 * mmpretrain's default ``persistent_workers=True`` is not added to a loader
   without workers (PyTorch refuses the pair); set explicitly, it is kept;
-* the long-run hooks (NonFiniteLoss, RngState, CheckpointSafety) and the
-  ``env_cfg.dist_cfg.timeout`` check; the final validation metrics logged.
+* the long-run hooks (NonFiniteLoss, RngState, CheckpointSafety,
+  Preemption) and the ``env_cfg.dist_cfg.timeout`` check; the final
+  validation metrics logged;
+* a distributed run ends in order (barrier, process group destroyed, see
+  :func:`~adautomix_mm.runtime.compat.finish_distributed`).
 """
 import argparse
+import signal
+import sys
 
 from mmengine.config import Config
 
@@ -26,9 +31,11 @@ from adautomix_mm.runtime.cli import mmpretrain_tools
 from adautomix_mm.runtime.cli.common import (
     add_long_run_hooks, check_dist_timeout, enable_amp, export_local_rank,
     filter_known_warnings, import_custom_modules_from_options)
-from adautomix_mm.runtime.compat import (prepare_cpu_distributed,
+from adautomix_mm.runtime.compat import (finish_distributed,
+                                         prepare_cpu_distributed,
                                          safe_checkpoint_loading,
                                          trust_checkpoints_while_loading)
+from adautomix_mm.runtime.hooks.preemption_hook import TrainingPreempted
 
 LOADERS = ('train_dataloader', 'val_dataloader', 'test_dataloader')
 
@@ -112,9 +119,34 @@ def _explicit_persistent_workers(cfg: Config, options: dict) -> set:
     return found
 
 
-def main(argv=None):
+def main(argv=None) -> dict:
+    """Train; return the final validation metrics.
+
+    A distributed run ends in order (:func:`finish_distributed`), also when
+    :class:`~adautomix_mm.engine.hooks.PreemptionHook` stopped it, which then
+    exits with ``128 + signal number``, ignoring the hook's signals meanwhile.
+    """
     filter_known_warnings()
     args = parse_args(argv)
+    try:
+        metrics = _train(args)
+    except TrainingPreempted as stop:
+        code = stop.code
+        # The checkpoint is written: while this rank ends, a launcher's
+        # forwarded signal (torchrun's SIGTERM to the ranks still running
+        # once one has exited) would kill it with -15 instead of `code`.
+        for signum in stop.signals:
+            signal.signal(signum, signal.SIG_IGN)
+    else:
+        code = None
+    # The Runner is gone with _train's frame (and the exception's traceback).
+    finish_distributed()
+    if code is not None:
+        sys.exit(code)
+    return metrics
+
+
+def _train(args: argparse.Namespace) -> dict:
     cfg = build_train_config(args)
     with prepare_cpu_distributed(cfg, args.launcher):
         runner = mmpretrain_tools.build_runner(cfg)
@@ -125,8 +157,7 @@ def main(argv=None):
         trust_checkpoints_while_loading(runner)
     with safe_checkpoint_loading():
         runner.train()
-    report_final_metrics(runner)
-    return runner
+    return report_final_metrics(runner)
 
 
 def report_final_metrics(runner) -> dict:

@@ -159,14 +159,16 @@ class RngStateHook(Hook):
         self._val_state: Optional[dict] = None
 
     # ------------------------------------------------------------------ save
-    def _capture(self) -> None:
+    def capture(self) -> None:
+        """Gather every rank's generator states for the next checkpoint
+        (a collective: all ranks call it)."""
         states = [get_rng_state()]
         if is_distributed():
             states = all_gather_object(states[0])
         self._pending = states
 
     def after_train_epoch(self, runner) -> None:
-        self._capture()
+        self.capture()
 
     def after_train_iter(self, runner, batch_idx: int, data_batch=None,
                          outputs=None) -> None:
@@ -174,7 +176,7 @@ class RngStateHook(Hook):
             if isinstance(hook, CheckpointHook) and not hook.by_epoch and (
                     hook.every_n_train_iters(runner, hook.interval) or (
                         hook.save_last and hook.is_last_train_iter(runner))):
-                self._capture()
+                self.capture()
                 return
 
     def before_save_checkpoint(self, runner, checkpoint: dict) -> None:
