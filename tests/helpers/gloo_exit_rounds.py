@@ -33,7 +33,7 @@ from proc_threads import thread_names
 _SPEC = importlib.util.spec_from_file_location(
     '_adautomix_distributed',
     os.path.join(os.path.dirname(__file__), '..', '..', 'adautomix_mm',
-                 'compat', 'distributed.py'))
+                 'runtime', 'compat', 'distributed.py'))
 _distributed = importlib.util.module_from_spec(_SPEC)
 _SPEC.loader.exec_module(_distributed)
 finish_distributed = _distributed.finish_distributed

@@ -1,4 +1,4 @@
-"""Distributed runs end in order (issue 22).
+"""Distributed runs end in order.
 
 A 2-process gloo run could abort after it had finished ("terminate called
 without an active exception", SIGABRT, exit -6): the process group outlived
