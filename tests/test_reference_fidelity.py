@@ -38,6 +38,10 @@ def build(method='AdAutoMix', **overrides):
         mix_head=head(),
         mix_block=dict(type='AttentionMixBlock' if method == 'AdAutoMix'
                        else 'PixelMixBlock'))
+    if method == 'AdAutoMix':
+        # AdAutoMix's class defaults before they became the reference's
+        # ('first', 'clean_vmix_amix'): the settings pinned below.
+        cfg.update(lam_margin_mode='any', online_pass_order='amix_clean_vmix')
     cfg.update(overrides)
     model = MODELS.build(cfg)
     model.init_weights()
