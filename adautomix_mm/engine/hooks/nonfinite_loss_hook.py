@@ -34,12 +34,9 @@ import torch
 import torch.distributed as torch_dist
 from mmengine.dist import get_dist_info, is_distributed
 from mmengine.hooks import CheckpointHook, Hook
-from mmengine.model import is_model_wrapper
 from mmpretrain.registry import HOOKS
 
-
-def _unwrap(model):
-    return model.module if is_model_wrapper(model) else model
+from .runner_model import unwrap_model as _unwrap
 
 
 def _all_reduce_sum(t: torch.Tensor) -> torch.Tensor:
