@@ -27,8 +27,8 @@ from adautomix_mm.cli.common import (add_long_run_hooks, check_dist_timeout,
 from adautomix_mm.compat import (prepare_cpu_distributed,
                                  safe_checkpoint_loading,
                                  trust_checkpoints_while_loading)
-
-LOADERS = ('train_dataloader', 'val_dataloader', 'test_dataloader')
+from adautomix_mm.datasets.checks import (LOADERS, check_datasets,
+                                          explain_empty_dataset)
 
 
 def parse_args(argv=None) -> argparse.Namespace:
@@ -79,6 +79,7 @@ def build_train_config(args: argparse.Namespace) -> Config:
             loader['persistent_workers'] = False
     add_long_run_hooks(cfg)
     check_dist_timeout(cfg)
+    check_datasets(cfg)
     return cfg
 
 
@@ -105,7 +106,7 @@ def main(argv=None):
     # unpickling for resume/load_from only (not for init_cfg files).
     if args.trust_checkpoint:
         trust_checkpoints_while_loading(runner)
-    with safe_checkpoint_loading():
+    with safe_checkpoint_loading(), explain_empty_dataset(cfg):
         runner.train()
     report_final_metrics(runner)
     return runner

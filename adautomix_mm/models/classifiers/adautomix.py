@@ -5,7 +5,7 @@ Semantics follow the official code (JinXins/Adversarial-AutoMixup
 argument whose reference value is the default unless noted.
 """
 import logging
-from typing import Dict, List, Optional
+from typing import Dict, List
 
 import torch
 import torch.nn.functional as F
@@ -40,9 +40,8 @@ class AdAutoMix(MomentumMixClassifier):
        :math:`\lambda_g, \lambda_c` and partners ``(x, x[pi])``. N >= 3: one
        shared :math:`\lambda`, independent random permutations.
     2. Teacher pass on the clean batch (no grad): mix-stage features z and
-       clean teacher logits :math:`h^{mix}_k(f_k(x))`. A permuted batch gives
-       permuted train-mode BN outputs, so this one pass replaces the
-       reference's 1 + N clean passes.
+       clean teacher logits :math:`h^{mix}_k(f_k(x))` (one pass for the
+       reference's 1 + N).
     3. Masks :math:`M^c = G(z[\pi'], \lambda_c)` (no grad) and
        :math:`M^g = G(z[\pi], \lambda_g)`;
        :math:`\tilde x = \sum_i M_i \odot x[\pi_i]`. ``lam_margin``: if a
@@ -63,33 +62,17 @@ class AdAutoMix(MomentumMixClassifier):
        (:math:`\beta` = ``beta_radio``, s = ``cos_sign``).
        ``loss_gen`` :math:`= w\,L_G` (w = ``generator_weight``).
 
-    Logged with the losses (not summed into them, no gradient): the
-    :func:`~..utils.mask_diagnostics.mask_diagnostics` of the generator's
-    masks :math:`M^g` (``mask_spatial_range``, ``mask_entropy``,
-    ``mask_share_err``) and ``mask_fallback_rate`` of the classifier's.
-
-    Passes per step: teacher 2 forward (clean, no grad; mixed, with input
-    backward), online 2 forward+backward for N = 2 and 3 for N >= 3
-    (the reference: 1 + N + 1 teacher passes). As in the reference, the
-    teacher's passes (step 5) run before the online ones (step 4); the
-    generator's input gradient is taken as soon as its teacher pass ends
-    (:func:`~..utils.early_grad.early_grad`: same gradients, the teacher's
-    activations freed before the online passes). The reference's N extra clean
-    passes also updated the teacher's BN running statistics; with
-    ``replay_clean_bn`` those N updates are applied in closed form after the
-    mixed pass, so the teacher's statistics follow the reference's sequence
-    (clean, mixed, clean x N) without the passes.
-
-    The phase (adversarial or cooperative) and the teacher momentum are set
-    by :class:`AdversarialOptimizerHook`. Training without it would leave the
-    teacher at its initialisation, so :meth:`loss` raises until a game state
-    has been set (by the hook, or by :meth:`set_game_state`).
+    Logged, not summed: the :func:`mask_diagnostics` of :math:`M^g` and
+    ``mask_fallback_rate``. The phase comes from
+    :class:`AdversarialOptimizerHook` (:meth:`set_schedule_state`);
+    :meth:`loss` raises until it is set. Pass counts, the closed-form BN
+    replay and the measured step cost: docs/adautomix.md.
 
     Args:
         mix_block (dict): the generator, e.g. ``dict(type='AttentionMixBlock')``;
             its ``in_channels`` is inferred from the backbone if omitted/None.
-        mix_samples (int): N >= 2 images per mixed sample (reference: 3 on
-            CIFAR/Tiny/fine-grained, 2 on ImageNet).
+        mix_samples (int): N >= 2 images per mixed sample (3; 2 in the
+            reference's ImageNet recipes).
         is_random (bool): draw N uniformly from {2, ..., mix_samples}.
         alpha (float): Beta / Dirichlet concentration.
         lam_sampler (str): 'beta_normalized' (reference) or 'dirichlet'.
@@ -102,10 +85,7 @@ class AdAutoMix(MomentumMixClassifier):
             'clean_vmix_amix' (reference, default) or 'amix_clean_vmix'.
         mixup_radio (float): r, weight of the linear N-way mixup loss.
         beta_radio (float): beta of the adversarial generator objective.
-        cos_sign (float): +1 (reference: the minimised generator loss
-            *adds* the cosine similarity, pushing it down) or -1 (keeps the
-            mixed sample's logits similar to its sources', the paper's
-            stated intent).
+        cos_sign (float): s = +1 (reference) or -1 (docs/adautomix.md).
         generator_weight (float): weight of the generator loss.
         replay_clean_bn (bool): True (default): apply to the teacher's BN
             running statistics, after the mixed pass, the N clean-batch

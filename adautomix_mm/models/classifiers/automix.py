@@ -57,61 +57,36 @@ class AutoMix(MomentumMixClassifier):
        \lambda_g)` (:meth:`PixelMixBlock.mask_loss`, :math:`\mu` =
        ``mask_loss``; :class:`MaskLossScheduleHook` anneals it).
 
-    Passes per step: teacher 2 forward (clean, no grad; mixed, with input
-    backward), online 2 forward+backward (the reference's count), in the
-    reference's order (teacher, then online). The generator's input
-    gradient is taken as soon as its teacher pass ends
-    (:func:`~..utils.early_grad.early_grad`: same gradients, the teacher's
-    activations freed before the online passes).
-
-    :class:`MomentumScheduleHook` updates the teacher after each optimizer
-    step and tells the model the training progress and whether the
-    generator still trains (``generator_off``); :meth:`loss` raises until
-    that state has been set (by the hook or :meth:`set_schedule_state`).
+    The schedule (teacher momentum, ``generator_off``, progress t/T) comes
+    from :class:`MomentumScheduleHook` (:meth:`set_schedule_state`);
+    :meth:`loss` raises until it is set.
 
     Args:
-        mix_block (dict): the generator, e.g. ``dict(type='PixelMixBlock')``;
-            ``in_channels`` is inferred from the backbone if omitted/None.
-        alpha (float): Beta concentration. Defaults to 2.0 (reference).
+        mix_block (dict): the generator (``PixelMixBlock``); ``in_channels``
+            is inferred from the backbone if omitted/None.
+        alpha (float): Beta concentration (2.0).
         mask_loss (float): weight :math:`\mu` of the mask loss (0.1).
-        mask_adjust (float): probability of rescaling the classifier's masks
-            to its ratio (0, the reference's AutoMix; 0.25 in a SAMix recipe).
-        mask_adjust_ratio (str): the ratio ``mask_adjust`` rescales to:
-            'classifier' (:math:`\lambda_c`, the masks' own ratio; default) or
-            'generator' (:math:`\lambda_g`, what the reference code compares
-            against, which looks like a bug).
+        mask_adjust (float): probability of rescaling :math:`M^c` to a ratio
+            (0; SAMix recipes 0.25): if the mean :math:`\mu_b` of
+            :math:`M_1` exceeds the ratio, :math:`M_1` is scaled down, else
+            :math:`M_2` (:meth:`adjust_masks`).
+        mask_adjust_ratio (str): that ratio: 'classifier' (:math:`\lambda_c`,
+            default) or 'generator' (:math:`\lambda_g`, the reference code).
         lam_margin (float): ratio margin of the linear-mixup fallback (0.08).
-        switch_off (float): 0 (reference default): the generator trains every
-            step. > 0: its teacher pass runs with probability
-            ``switch_off * a`` and is skipped otherwise (the mask loss
-            stays, as the reference), where a = 1 with
-            ``switch_off_annealing='none'`` (the reference: nothing sets its
-            ``cos_annealing``, so it stays 1) or
-            :math:`a = (\cos(\pi t/T) + 1)/2` with ``'cosine'`` (a late,
-            gradual stop of the generator; t/T from the schedule hook).
-        switch_off_annealing (str): 'none' (reference) or 'cosine'.
-        generator_weight (float): w, weight of the generator's mixup loss.
-        generator_loss (str): the generator's mixup loss on the teacher's
-            mix-head logits: 'mixup_ce' (AutoMix, and what the reference's
-            SAMix config computes, see docs/automix.md): the teacher mix
-            head's own loss on :math:`\tilde y_g`; 'eta_balanced_bce'
-            (SAMix's eta-balanced loss in the binary form its
-            ``neg_weight`` is written for): :func:`eta_balanced_bce`.
-        generator_eta (float): eta of 'eta_balanced_bce' in [0, 1], the
-            weight of the classes absent from :math:`\tilde y_g` (the
-            reference SAMix config's ``neg_weight=0.5``).
-        head_one_mix (bool): False (reference default; every shipped config):
-            ``loss_one`` is the one-hot head's CE on the clean batch. True
-            (the reference's option for Transformers): the one-hot head
-            trains on a Mixup(alpha 0.8) or CutMix(alpha 1.0) sample of the
-            batch, drawn 50/50 each step (MMPretrain's batch augments),
-            with its mixed labels.
-        partners_no_repeat (bool): False (reference default): partners are
-            plain permutations. True (the reference's
-            ``mix_shuffle_no_repeat``, set in its fine-grained configs): each
-            partner permutation is redrawn up to 10 times while it pairs a
-            sample with itself; the generator's then falls back to a random
-            cyclic shift (no fixed point), the classifier's keeps the last.
+        switch_off (float): the generator's teacher pass runs with
+            probability ``switch_off * a`` (0: always), a = 1
+            (``switch_off_annealing='none'``, default) or
+            :math:`(\cos(\pi t/T) + 1)/2` ('cosine'); the mask loss stays.
+        generator_weight (float): w (1.0).
+        generator_loss (str): 'mixup_ce' (default: the teacher mix head's
+            loss on :math:`\tilde y_g`) or 'eta_balanced_bce'
+            (:func:`eta_balanced_bce`, SAMix's binary form).
+        generator_eta (float): its eta in [0, 1] (0.5).
+        head_one_mix (bool): False (default): ``loss_one`` on the clean
+            batch; True: on a Mixup(0.8) or CutMix(1.0) sample, 50/50.
+        partners_no_repeat (bool): False (default): plain permutations;
+            True: redrawn up to 10 times while a sample is its own partner
+            (the generator's then a cyclic shift).
         **kwargs: the two-network classifier's arguments (``backbone``,
             ``neck``, ``head``, ``mix_head``, ``mix_stage``,
             ``teacher_momentum``, ``teacher_buffers``, ``predict_network``,

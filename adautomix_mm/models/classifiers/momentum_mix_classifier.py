@@ -28,7 +28,7 @@ from ..utils.mix_stage import (backbone_in_channels, check_input_channels,
                                mix_stage_report)
 from ..utils.mixing import (gather_partners, mix_with_masks, sample_partners,
                             sample_ratios)
-from ..utils.targets import onehot_targets
+from ..utils.targets import onehot_targets, warn_unmixed_batch
 from ..utils.teacher_ema import TeacherEMA
 from .self_mixing_checks import check_mixing_args, check_no_batch_augments
 
@@ -328,7 +328,9 @@ class MomentumMixClassifier(ImageClassifier):
                          inputs: torch.Tensor):
         """The teacher backbone's outputs on the clean batch; on the first
         batch, a backbone that cannot take the data is refused in one line
-        naming the backbone and the input shape."""
+        naming the backbone and the input shape. A one-image batch (nothing
+        to mix with) is warned about once."""
+        warn_unmixed_batch(self, inputs.size(0), type(self).__name__)
         if self._first_batch_logged:
             return teacher.backbone(inputs)
         name = type(self).__name__

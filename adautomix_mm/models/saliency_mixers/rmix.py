@@ -24,6 +24,7 @@ import torch
 import torch.nn.functional as F
 from mmpretrain.registry import MODELS
 
+from ..utils import args
 from ..utils.mixing import mix_targets_by_area, mix_with_masks
 
 
@@ -66,6 +67,9 @@ class RMix:
                  num_actions: int = 10,
                  max_quantile: float = 0.99,
                  dirichlet_alpha: float = 1.0):
+        for key, value in (('max_quantile', max_quantile),
+                           ('dirichlet_alpha', dirichlet_alpha)):
+            args.number('RMix', key, value)
         checks = [
             ('patch_sizes', patch_sizes, len(patch_sizes) > 0 and all(
                 isinstance(k, int) and k >= 1 for k in patch_sizes)),

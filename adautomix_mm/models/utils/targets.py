@@ -1,8 +1,11 @@
-"""Float ``[B, K]`` targets of the classifiers that mix labels themselves."""
+"""Targets of the classifiers that mix their batch themselves: float
+``[B, K]`` one-hot targets, and the one-image batch that cannot be mixed."""
+import logging
 from typing import List, Optional
 
 import torch
 import torch.nn.functional as F
+from mmengine.logging import print_log
 from mmpretrain.structures import DataSample
 
 
@@ -28,3 +31,21 @@ def onehot_targets(data_samples: List[DataSample], num_classes: Optional[int],
             'model.head.num_classes to the number of classes of the dataset '
             '(labels 0..K-1).')
     return F.one_hot(labels, num_classes).float()
+
+
+def warn_unmixed_batch(model, batch_size: int, method: str) -> bool:
+    """A batch of one image has no partner to mix with: ``method`` then
+    trains on the unmixed image. Warned once per model (the last batch of
+    an epoch can hold one image when ``drop_last=False``); returns whether
+    the batch is of one image."""
+    if batch_size > 1:
+        return False
+    if not getattr(model, '_warned_unmixed_batch', False):
+        model._warned_unmixed_batch = True
+        print_log(
+            f'{method}: a training batch holds {batch_size} image, which has '
+            'no partner to mix with, so this step trains on the unmixed '
+            'image (warned once). Use train_dataloader.batch_size >= 2, and '
+            'drop_last=True when the last batch of an epoch can hold one '
+            'image.', logger='current', level=logging.WARNING)
+    return True

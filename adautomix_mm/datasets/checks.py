@@ -1,0 +1,65 @@
+"""One-line errors for a dataset config that selects no sample (MMEngine
+otherwise stops with numpy's "need at least one array to concatenate")."""
+import os.path as osp
+from contextlib import contextmanager
+from typing import Iterator, Tuple
+
+LOADERS = ('train_dataloader', 'val_dataloader', 'test_dataloader')
+_EMPTY = 'need at least one array to concatenate'
+
+
+def _datasets(cfg) -> Iterator[Tuple[str, dict]]:
+    """``(key, dataset cfg)`` of every loader's dataset, wrappers opened."""
+    for name in LOADERS:
+        loader = cfg.get(name, None)
+        if not loader or not loader.get('dataset'):
+            continue
+        todo = [(f'{name}.dataset', loader['dataset'])]
+        while todo:
+            key, ds = todo.pop()
+            yield key, ds
+            if isinstance(ds.get('dataset'), dict):
+                todo.append((f'{key}.dataset', ds['dataset']))
+            for i, sub in enumerate(ds.get('datasets') or ()):
+                if isinstance(sub, dict):
+                    todo.append((f'{key}.datasets[{i}]', sub))
+
+
+def check_datasets(cfg) -> None:
+    """Refuse ``indices`` that select nothing and an annotation file with
+    no line, naming the config key."""
+    for key, ds in _datasets(cfg):
+        indices = ds.get('indices', None)
+        if indices is not None and not isinstance(indices, bool) and (
+                indices == 0 or (isinstance(indices, (list, tuple))
+                                 and len(indices) == 0)):
+            raise ValueError(f'{key}.indices={indices!r} selects no sample: '
+                             'give a number > 0 or a non-empty list of '
+                             'indices (None: the whole dataset)')
+        ann_file = ds.get('ann_file', None)
+        if not isinstance(ann_file, str) or not ann_file:
+            continue
+        path = ann_file if osp.isabs(ann_file) or not ds.get('data_root') \
+            else osp.join(ds['data_root'], ann_file)
+        if osp.isfile(path) and osp.getsize(path) < (1 << 20):
+            with open(path, 'rb') as f:
+                empty = not f.read().strip()
+            if empty:
+                raise ValueError(f'{key}.ann_file={path!r} is empty: the '
+                                 'dataset would have no sample')
+
+
+@contextmanager
+def explain_empty_dataset(cfg):
+    """Turn MMEngine's error for a dataset without samples into one line
+    naming the datasets of ``cfg``."""
+    try:
+        yield
+    except ValueError as err:
+        if _EMPTY not in str(err):
+            raise
+        names = ', '.join(f'{key} ({ds.get("type")})'
+                          for key, ds in _datasets(cfg))
+        raise ValueError(f'a dataset has no sample ({_EMPTY}): check the '
+                         f'indices, ann_file and data_prefix of {names}') \
+            from None
