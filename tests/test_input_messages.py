@@ -10,7 +10,8 @@ from mmpretrain.registry import MODELS
 from mmpretrain.structures import DataSample
 
 import adautomix_mm  # noqa: F401
-from adautomix_mm.datasets.checks import check_datasets, explain_empty_dataset
+from adautomix_mm.datasets.checks import (check_datasets, check_train_batch,
+                                         explain_empty_dataset)
 
 K = 4
 HEAD = dict(type='LinearClsHead', num_classes=K, in_channels=64,
@@ -140,3 +141,27 @@ def test_train_cli_checks_the_datasets(repo_root, tmp_path):
     with pytest.raises(ValueError, match=r'train_dataloader\.dataset\.indices'
                        r'=0 selects no sample'):
         build_train_config(args)
+
+
+@pytest.mark.parametrize('model, method', [
+    (dict(type='AdAutoMix'), 'AdAutoMix'),
+    (dict(type='SaliencyMixClassifier', mixer=dict(type='PuzzleMix')),
+     'PuzzleMix'),
+    (dict(type='SaliencyMixClassifier', mixer=dict(type='CoMixup')),
+     'CoMixup'),
+    (dict(type='ImageClassifier', data_preprocessor=dict(
+        batch_augments=dict(augments=[dict(type='Mixup', alpha=1.0)]))),
+     'Mixup'),
+    (dict(type='ImageClassifier',
+          train_cfg=dict(augments=dict(type='CutMix', alpha=1.0))), 'CutMix'),
+])
+def test_batch_size_one_is_refused_for_every_mixing_method(model, method):
+    cfg = Config(dict(model=model, train_dataloader=dict(batch_size=1)))
+    with pytest.raises(ValueError, match=r'train_dataloader\.batch_size=1: '
+                       f'{method} mixes each image'):
+        check_train_batch(cfg)
+    cfg.train_dataloader.batch_size = 2
+    check_train_batch(cfg)
+    # a model that does not mix trains at batch size 1
+    check_train_batch(Config(dict(model=dict(type='ImageClassifier'),
+                                  train_dataloader=dict(batch_size=1))))

@@ -28,6 +28,7 @@ from adautomix_mm.compat import (prepare_cpu_distributed,
                                  safe_checkpoint_loading,
                                  trust_checkpoints_while_loading)
 from adautomix_mm.datasets.checks import (LOADERS, check_datasets,
+                                          check_train_batch,
                                           explain_empty_dataset)
 
 
@@ -80,6 +81,7 @@ def build_train_config(args: argparse.Namespace) -> Config:
     add_long_run_hooks(cfg)
     check_dist_timeout(cfg)
     check_datasets(cfg)
+    check_train_batch(cfg)
     return cfg
 
 

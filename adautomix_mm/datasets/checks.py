@@ -1,10 +1,14 @@
-"""One-line errors for a dataset config that selects no sample (MMEngine
-otherwise stops with numpy's "need at least one array to concatenate")."""
+"""One-line errors for loader configs that cannot work: a dataset that
+selects no sample (MMEngine otherwise stops with numpy's "need at least one
+array to concatenate"), and a mixing method trained on batches of one."""
 import os.path as osp
 from contextlib import contextmanager
 from typing import Iterator, Tuple
 
 LOADERS = ('train_dataloader', 'val_dataloader', 'test_dataloader')
+# Models that mix each image with partners from its own batch.
+SELF_MIXING = ('AdAutoMix', 'AutoMix', 'ManifoldMixClassifier',
+               'SaliencyMixClassifier')
 _EMPTY = 'need at least one array to concatenate'
 
 
@@ -63,3 +67,35 @@ def explain_empty_dataset(cfg):
         raise ValueError(f'a dataset has no sample ({_EMPTY}): check the '
                          f'indices, ann_file and data_prefix of {names}') \
             from None
+
+
+def mixing_method(cfg):
+    """The name of what mixes the training batch (a self-mixing model or a
+    batch augment), None when nothing does."""
+    model = cfg.get('model', None) or {}
+    if model.get('type') in SELF_MIXING:
+        mixer = model.get('mixer') or {}
+        return mixer.get('type') or model['type']
+    pre = model.get('data_preprocessor') or cfg.get('data_preprocessor',
+                                                   None) or {}
+    augments = pre.get('batch_augments') or \
+        (model.get('train_cfg') or {}).get('augments')
+    if augments:
+        augments = augments.get('augments', augments) \
+            if isinstance(augments, dict) else augments
+        if isinstance(augments, dict):
+            augments = [augments]
+        return '/'.join(str(a.get('type')) for a in augments)
+    return None
+
+
+def check_train_batch(cfg) -> None:
+    """Refuse ``train_dataloader.batch_size=1`` for a mixing method: every
+    image would be its own partner, so nothing would be mixed."""
+    loader = cfg.get('train_dataloader', None) or {}
+    method = mixing_method(cfg)
+    if loader.get('batch_size', None) == 1 and method is not None:
+        raise ValueError(
+            f'train_dataloader.batch_size=1: {method} mixes each image with '
+            'partners from its batch, so a batch of one image trains on '
+            'unmixed images; use batch_size >= 2 (per process)')
