@@ -11,7 +11,7 @@ from mmpretrain.structures import DataSample
 
 import adautomix_mm  # noqa: F401
 from adautomix_mm.datasets.checks import (check_datasets, check_train_batch,
-                                         explain_empty_dataset)
+                                         explain_data_errors)
 
 K = 4
 HEAD = dict(type='LinearClsHead', num_classes=K, in_channels=64,
@@ -125,11 +125,11 @@ def test_dataset_that_selects_no_sample_is_one_line(tmp_path):
     # what MMEngine raises at run time for a dataset left empty otherwise
     with pytest.raises(ValueError, match=r'a dataset has no sample .*'
                        r'train_dataloader\.dataset \(RepeatDataset\)') as info:
-        with explain_empty_dataset(loaders()):
+        with explain_data_errors(loaders()):
             raise ValueError('need at least one array to concatenate')
     assert '\n' not in str(info.value)
     with pytest.raises(ValueError, match='other'):
-        with explain_empty_dataset(loaders()):
+        with explain_data_errors(loaders()):
             raise ValueError('other')
 
 
@@ -165,3 +165,13 @@ def test_batch_size_one_is_refused_for_every_mixing_method(model, method):
     # a model that does not mix trains at batch size 1
     check_train_batch(Config(dict(model=dict(type='ImageClassifier'),
                                   train_dataloader=dict(batch_size=1))))
+
+
+def test_images_with_other_channels_than_the_model_is_one_line():
+    conv = torch.nn.Conv2d(1, 4, 3)
+    with pytest.raises(ValueError, match=r'the data have 3-channel images '
+                       r"\(batch \[2, 3, 8, 8\]\) but the model's first "
+                       r'convolution takes 1') as info:
+        with explain_data_errors(loaders()):
+            conv(torch.zeros(2, 3, 8, 8))  # torch's own error, re-worded
+    assert '\n' not in str(info.value)

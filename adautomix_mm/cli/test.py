@@ -26,7 +26,7 @@ from adautomix_mm.cli.common import (check_dist_timeout, export_local_rank,
 from adautomix_mm.compat import (prepare_cpu_distributed,
                                  safe_checkpoint_loading,
                                  trust_checkpoints_while_loading)
-from adautomix_mm.datasets.checks import check_datasets, explain_empty_dataset
+from adautomix_mm.datasets.checks import check_datasets, explain_data_errors
 
 
 def parse_args(argv=None) -> argparse.Namespace:
@@ -88,7 +88,7 @@ def main(argv=None):
         runner.test_evaluator.metrics.append(DumpResults(out_file_path=args.out))
     if args.trust_checkpoint:
         trust_checkpoints_while_loading(runner)
-    with safe_checkpoint_loading(), explain_empty_dataset(cfg):
+    with safe_checkpoint_loading(), explain_data_errors(cfg):
         metrics = runner.test()
     if args.out is not None and args.out_item == 'metrics':
         mmengine.dump(metrics, args.out)

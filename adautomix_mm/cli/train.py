@@ -29,7 +29,7 @@ from adautomix_mm.compat import (prepare_cpu_distributed,
                                  trust_checkpoints_while_loading)
 from adautomix_mm.datasets.checks import (LOADERS, check_datasets,
                                           check_train_batch,
-                                          explain_empty_dataset)
+                                          explain_data_errors)
 
 
 def parse_args(argv=None) -> argparse.Namespace:
@@ -108,7 +108,7 @@ def main(argv=None):
     # unpickling for resume/load_from only (not for init_cfg files).
     if args.trust_checkpoint:
         trust_checkpoints_while_loading(runner)
-    with safe_checkpoint_loading(), explain_empty_dataset(cfg):
+    with safe_checkpoint_loading(), explain_data_errors(cfg):
         runner.train()
     report_final_metrics(runner)
     return runner

@@ -2,6 +2,7 @@
 selects no sample (MMEngine otherwise stops with numpy's "need at least one
 array to concatenate"), and a mixing method trained on batches of one."""
 import os.path as osp
+import re
 from contextlib import contextmanager
 from typing import Iterator, Tuple
 
@@ -53,10 +54,15 @@ def check_datasets(cfg) -> None:
                                  'dataset would have no sample')
 
 
+_CHANNELS = re.compile(r'expected input\[([0-9, ]+)\] to have (\d+) '
+                       r'channels, but got (\d+) channels')
+
+
 @contextmanager
-def explain_empty_dataset(cfg):
-    """Turn MMEngine's error for a dataset without samples into one line
-    naming the datasets of ``cfg``."""
+def explain_data_errors(cfg):
+    """Turn two errors raised deep inside a run into one line: MMEngine's for
+    a dataset without samples (naming the datasets of ``cfg``), and a
+    convolution's for images whose channels differ from the model's."""
     try:
         yield
     except ValueError as err:
@@ -67,6 +73,16 @@ def explain_empty_dataset(cfg):
         raise ValueError(f'a dataset has no sample ({_EMPTY}): check the '
                          f'indices, ann_file and data_prefix of {names}') \
             from None
+    except RuntimeError as err:
+        found = _CHANNELS.search(str(err))
+        if found is None:
+            raise
+        shape, want, got = found.groups()
+        raise ValueError(
+            f'the data have {got}-channel images (batch [{shape}]) but the '
+            f'model\'s first convolution takes {want}: use a {want}-channel '
+            'dataset, or a backbone (in_channels) and data_preprocessor '
+            f'(mean/std) for {got} channels') from None
 
 
 def mixing_method(cfg):
