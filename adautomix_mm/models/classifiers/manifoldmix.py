@@ -33,6 +33,7 @@ from mmpretrain.models import ImageClassifier
 from mmpretrain.registry import MODELS
 from mmpretrain.structures import DataSample
 
+from ..utils import args
 from ..utils.mixing import mix_linear, sample_partners, sample_ratios
 from ..utils.targets import onehot_targets, warn_unmixed_batch
 from .self_mixing_checks import check_mixing_args, check_mixing_model
@@ -67,10 +68,7 @@ class ManifoldMixClassifier(ImageClassifier):
                  init_cfg: Optional[dict] = None):
         name = type(self).__name__
         check_mixing_args(name, train_cfg, head, 'hidden states itself')
-        if isinstance(alpha, bool) or not isinstance(alpha, (int, float)) \
-                or not alpha > 0:
-            raise ValueError(f'{name}: alpha must be a number > 0, got '
-                             f'{alpha!r}')
+        args.number(name, 'alpha', alpha, 0.0, low_open=True)
         super().__init__(
             backbone=backbone, neck=neck, head=head, pretrained=pretrained,
             train_cfg=None, data_preprocessor=data_preprocessor,

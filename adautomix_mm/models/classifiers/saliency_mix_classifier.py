@@ -28,6 +28,7 @@ from mmpretrain.models import ImageClassifier
 from mmpretrain.registry import MODELS
 from mmpretrain.structures import DataSample
 
+from ..utils import args
 from ..utils.saliency import SALIENCY_MODES, input_saliency, module_mode
 from ..utils.targets import onehot_targets, warn_unmixed_batch
 from .self_mixing_checks import check_mixing_args, check_mixing_model
@@ -63,9 +64,8 @@ class SaliencyMixClassifier(ImageClassifier):
                  init_cfg: Optional[dict] = None):
         name = type(self).__name__
         check_mixing_args(name, train_cfg, head, 'with its own saliency')
-        if clean_loss_scale not in CLEAN_LOSS_SCALES:
-            raise ValueError(f'clean_loss_scale must be one of '
-                             f'{CLEAN_LOSS_SCALES}, got {clean_loss_scale!r}')
+        args.choice(name, 'clean_loss_scale', clean_loss_scale,
+                    CLEAN_LOSS_SCALES)
         if not isinstance(mixer, dict) or 'type' not in mixer:
             raise ValueError(f'{name}: `mixer` must be a config dict with a '
                              f'`type`, got {mixer!r}')

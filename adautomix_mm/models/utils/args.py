@@ -21,11 +21,14 @@ def number(owner: str, key: str, value, low: Optional[float] = None,
     above = high is not None and (value >= high if high_open else
                                   value > high)
     if below or above or value != value:
-        lo = '-inf' if low is None else low
-        hi = 'inf' if high is None else high
-        bounds = f'{"(" if low_open or low is None else "["}{lo}, ' \
-                 f'{hi}{")" if high_open or high is None else "]"}'
-        raise ValueError(f'{owner}: {key} must be in {bounds}, got {value!r}')
+        if high is None:
+            bounds = f'a number {">" if low_open else ">="} {low:g}'
+        elif low is None:
+            bounds = f'a number {"<" if high_open else "<="} {high:g}'
+        else:
+            bounds = (f'in {"(" if low_open else "["}{low:g}, {high:g}'
+                      f'{")" if high_open else "]"}')
+        raise ValueError(f'{owner}: {key} must be {bounds}, got {value!r}')
     return value
 
 
