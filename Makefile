@@ -14,6 +14,9 @@ SOURCES := setup.py pyproject.toml MANIFEST.in requirements/constraints.txt \
 	    -not -path '*/__pycache__/*' -not -path 'adautomix_mm/.mim/*' 2>/dev/null)
 DEMO_CFG := adautomix_resnet18-w16_1xb64-5e_fmnist-embedded.py
 DEMO_DIR := work_dirs/demo
+# mim (and MMEngine's is_installed, which mim calls) import pkg_resources,
+# which warns on every import under setuptools<81 (needed by both).
+QUIET_MIM := PYTHONWARNINGS="ignore:pkg_resources is deprecated as an API:UserWarning"
 
 .PHONY: install demo demo-automix test clean
 
@@ -29,12 +32,12 @@ $(STAMP): $(SOURCES)
 
 demo: $(STAMP)
 	rm -rf $(DEMO_DIR)
-	$(BIN)/mim train adautomix_mm $(DEMO_CFG) --work-dir $(DEMO_DIR)
+	$(QUIET_MIM) $(BIN)/mim train adautomix_mm $(DEMO_CFG) --work-dir $(DEMO_DIR)
 	@echo "Mixed-sample grids: $(DEMO_DIR)/mixed_samples/"
 
 demo-automix: $(STAMP)
 	rm -rf $(DEMO_DIR)-automix
-	$(BIN)/mim train adautomix_mm automix_resnet18-w16_1xb64-5e_fmnist-embedded.py \
+	$(QUIET_MIM) $(BIN)/mim train adautomix_mm automix_resnet18-w16_1xb64-5e_fmnist-embedded.py \
 	    --work-dir $(DEMO_DIR)-automix
 	@echo "Mixed-sample grids: $(DEMO_DIR)-automix/mixed_samples/"
 

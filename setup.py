@@ -85,7 +85,9 @@ EXTRAS_REQUIRE = {
     # `mim train adautomix_mm CFG` / `mim run adautomix_mm compare`.
     'mim': MIM_REQUIRES,
     # The end-to-end tests build a wheel and run `mim train`.
-    'tests': ['pytest>=7', 'hypothesis>=6', 'build', 'wheel'] + MIM_REQUIRES,
+    # markdown-it-py: tests parse compare.md as Markdown.
+    'tests': ['pytest>=7', 'hypothesis>=6', 'build', 'wheel',
+              'markdown-it-py>=3'] + MIM_REQUIRES,
     # PuzzleMix / Co-Mixup graph cuts (compiled GCO; prebuilt wheels for
     # Linux x86-64). `make install` installs `.[lite,mim,tests,gco]`.
     'gco': ['gco-wrapper>=3.0.9,<3.1'],

@@ -14,7 +14,16 @@ except ImportError as exc:  # pragma: no cover - depends on the environment
         'the pure-Python `mmcv-lite` (`pip install "adautomix_mm[lite]"`).'
     ) from exc
 
-from . import datasets, engine, evaluation, models  # noqa: F401,E402
+import warnings  # noqa: E402
+
+with warnings.catch_warnings():
+    # mmpretrain's model package imports mmcv's transformer bricks, which
+    # warn under mmcv-lite (the [lite] extra) that a compiled op is missing;
+    # no module of this package uses that op.
+    warnings.filterwarnings(
+        'ignore', message='Fail to import ``MultiScaleDeformableAttention``',
+        category=UserWarning)
+    from . import datasets, engine, evaluation, models  # noqa: F401,E402
 from .version import __version__  # noqa: E402
 
 __all__ = ['__version__']

@@ -15,6 +15,7 @@ from mmengine.config import Config
 from mmpretrain.registry import MODELS
 
 import adautomix_mm  # noqa: F401
+from recipes import load_recipe
 
 CONFIG_ROOT = Path(__file__).resolve().parents[1] / 'configs'
 ADAUTOMIX = sorted((CONFIG_ROOT / 'adautomix').glob('*.py'))
@@ -27,7 +28,7 @@ SCHEDULE_HOOKS = {'AdversarialOptimizerHook', 'MomentumScheduleHook',
 
 
 def load(path) -> dict:
-    return Config.fromfile(str(path)).to_dict()
+    return load_recipe(path)
 
 
 def sibling(path: Path) -> Path:
@@ -179,11 +180,21 @@ def test_samix_differs_from_automix_only_in_mix_block_options(path):
     # the reference's head_mix_k (soft CE, neg_weight 0.5) = the mixup CE
     assert s['model'].pop('generator_loss') == 'mixup_ce'
     assert s['model'].pop('generator_eta') == 0.5
+    # openmixup cifar100/samix/basic/r18/.../*_mask_adjust0_25_ep800.py
+    assert s['model'].pop('mask_adjust') == (
+        0.25 if path.name == 'samix_resnet18_1xb100-800e_cifar100.py' else 0)
+    a['model'].pop('mask_adjust')
     assert a == s
     mb = samix['model']['mix_block']
     assert mb['lam_mul'] == 1.0 and mb['lam_residual'] is True
     assert mb['lam_mul_k'] == 0.25 and mb['x_qk_concat'] is True
-    assert mb['value_neck_cfg']['num_layers'] == 2
+    # OpenMixup's ConvNeck defaults: BN + ELU, no bias in any conv; hidden
+    # width 128 (R18), 512 (RX50, rx50_*.py), 32 (the demo's width-16 net)
+    neck = mb['value_neck_cfg']
+    assert (neck['num_layers'], neck['act_cfg'], neck['with_bias']) == (
+        2, dict(type='ELU'), False)
+    assert neck['hid_channels'] == (512 if 'resnext50' in path.name else
+                                    32 if 'fmnist' in path.name else 128)
     assert mb['mask_loss_mode'] == 'L1+Variance'
     assert mb['upsample_mode'] == 'bilinear'
 

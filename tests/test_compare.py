@@ -20,6 +20,30 @@ def _train(e2e, cfg, work_dir, seed, log_dir):
                 log_file=log_dir / f'{work_dir.name}.out')
 
 
+def _check_readable_log(out):
+    """stdout + stderr of a 2-epoch run of the demo recipe: no warning at
+    all (the demo used to print 19: pin_memory, mmcv's auto_mkdir and
+    MultiScaleDeformableAttention, MMEngine's FileClient, ...)."""
+    warned = [l for l in out.splitlines()
+              if re.search(r'\w+Warning: | - WARNING - ', l)]
+    assert warned == []
+    # MMEngine's hook listing, one line (not ~500)
+    assert 'Hooks will be executed' not in out
+    assert 'before_train_epoch:' not in out
+    assert re.search(r"Hooks \(priority order; .*\): RuntimeInfoHook "
+                     r'\(VERY_HIGH\), .*MixedSampleVisualizationHook', out)
+    lines = [l for l in out.splitlines() if 'Epoch(train)' in l]
+    assert lines and all(re.search(
+        r'data_time: [\d.]+  loss_cls: [\d.]+  loss: -?[\d.]+  '
+        r'adv_phase: [01]  ', l) for l in lines), lines[0]
+    assert re.search(r'Epoch 1 took \d+ s here \(training and validation\): '
+                     r'about \d+ s per epoch on this machine, ~[\d.]+ min '
+                     r'left for the remaining 1 epoch\.', out)
+    assert re.search(r'Mixed samples \(lam=\[[\d., ]+\]; mask spatial range '
+                     r'[\d.]+( \(nearly uniform masks\))?, mean \|share - '
+                     r'lam\| [\d.]+\) saved to ', out)
+
+
 def _val_records(work_dir, key):
     path, = work_dir.glob('*/vis_data/scalars.json')
     recs = [json.loads(line) for line in path.read_text().splitlines()]
@@ -32,6 +56,7 @@ def test_compare_table_plots_and_seed_groups(e2e, tmp_path):
     runs.mkdir()
     ada = runs / 'adautomix'
     _train(e2e, ADAUTOMIX_CFG, ada, 0, tmp_path)
+    _check_readable_log((tmp_path / 'adautomix.out').read_text())
     for seed in (0, 1):
         _train(e2e, e2e.vanilla_cfg, runs / f'vanilla_s{seed}', seed, tmp_path)
 
@@ -136,3 +161,116 @@ def test_config_groups_ignore_only_the_train_scripts_loader_defaults():
         other = Config(dict(base, train_dataloader=dict(
             base['train_dataloader'], **loader)))
         assert _config_key(other) != key, loader
+
+
+# ------------------------------------------------ report format (no training)
+STAMP = '20261207_120000'
+ITERS = 63  # iterations per epoch, named only by the log's interval lines
+
+
+def _fake_work_dir(root, name, epochs, accs, extra_py=()):
+    """An MMEngine work dir as a 2-network run writes it: the dumped config
+    twice (same text), scalars.json with train records every 20 iterations
+    (the epoch's last iteration not logged) and val records, the log."""
+    work = root / name
+    seg = work / STAMP
+    (seg / 'vis_data').mkdir(parents=True)
+    cfg = ("model = dict(type='AdAutoMix')\n"
+           f"train_cfg = dict(by_epoch=True, max_epochs={epochs})\n"
+           f"randomness = dict(seed=0)\nwork_dir = '{work}'\n")
+    (seg / 'vis_data' / 'config.py').write_text(cfg)
+    (work / f'{name}_cfg.py').write_text(cfg)
+    for extra in extra_py:  # e.g. tools/export_network.py's teacher.py
+        (work / extra).write_text("model = dict(type='ImageClassifier')\n")
+    recs, log = [], []
+    for e in range(1, epochs + 1):
+        for i in range(20, ITERS + 1, 20):
+            it = (e - 1) * ITERS + i
+            recs.append(dict(loss=1.0, loss_cls=2.0 - it / 1000, time=0.1,
+                             epoch=e, iter=it, mask_share_err=0.1))
+            log.append(f'2026/12/07 12:00:{e:02d} - mmengine - INFO - '
+                       f'Epoch(train) [{e}][{i:2d}/{ITERS}]  loss: 1.0')
+        recs.append({'accuracy_ema/top1': accs[e - 1],
+                     'accuracy_online/top1': accs[e - 1] - 1, 'step': e})
+    (seg / 'vis_data' / 'scalars.json').write_text(
+        '\n'.join(json.dumps(r) for r in recs) + '\n')
+    (seg / f'{STAMP}.log').write_text('\n'.join(log) + '\n')
+    return work
+
+
+def _md_tables(text):
+    """(header cells, body rows) of every table markdown-it-py finds (GFM
+    tables; the library comes with rich, an MMEngine requirement)."""
+    from markdown_it import MarkdownIt
+    tokens = MarkdownIt('commonmark').enable('table').parse(text)
+    tables, rows, cells, part = [], [], None, None
+    for tok in tokens:
+        if tok.type == 'table_open':
+            rows = []
+        elif tok.type in ('thead_open', 'tbody_open'):
+            part = tok.type[:5]
+        elif tok.type == 'tr_open':
+            cells = []
+        elif tok.type == 'inline' and cells is not None:
+            cells.append(tok.content)
+        elif tok.type == 'tr_close':
+            rows.append((part, cells))
+            cells = None
+        elif tok.type == 'table_close':
+            tables.append(rows)
+    return tables
+
+
+def test_markdown_report_is_one_table_with_run_names_and_short_medians(
+        tmp_path):
+    from adautomix_mm.cli.compare import main
+    _fake_work_dir(tmp_path, 'long', 5, [60.0, 70.0, 72.0, 71.0, 75.0],
+                   extra_py=('teacher.py', 'online.py'))
+    _fake_work_dir(tmp_path, 'short', 2, [50.0, 54.0])
+    table = main([str(tmp_path / 'long'), str(tmp_path / 'short'),
+                  '--last-k', '5', '--out-dir', str(tmp_path / 'out')])
+    assert (tmp_path / 'out' / 'compare.md').read_text() == table
+    tables = _md_tables(table)
+    assert len(tables) == 1, table  # a paragraph if the cells do not match
+    (_, head), *body = tables[0]
+    assert '|share-λ|' in head  # the escaped pipes render as text
+    assert len(body) == 4 and all(len(cells) == len(head)
+                                  for _, cells in body)
+    col = {h: i for i, h in enumerate(head)}
+    got = {(c[col['config']], c[col['network']]): c for _, c in body}
+    # named by the dumped config, not by teacher.py / online.py
+    assert set(got) == {(f'`{name}_cfg`', net) for name in ('long', 'short')
+                        for net in ('EMA teacher', 'online')}
+    median = col['top-1 median last 5']
+    assert got[('`long_cfg`', 'EMA teacher')][median] == '71.00'
+    # a 2-epoch run: the median of its 2 epochs, and the cell says so
+    assert got[('`short_cfg`', 'EMA teacher')][median] == '52.00 (2 epochs)'
+    with open(tmp_path / 'out' / 'compare.csv') as f:
+        rows = {r['config']: r for r in csv.DictReader(f)}
+    assert rows['short_cfg']['top1_median_epochs'] == '2'
+    assert rows['long_cfg']['top1_median_epochs'] == '5'
+
+
+def test_loss_curve_x_axis_is_in_epochs_and_ends_at_the_last_epoch(
+        tmp_path, monkeypatch):
+    from matplotlib.figure import Figure
+
+    from adautomix_mm.cli import compare
+    run = compare.load_run(str(_fake_work_dir(tmp_path, 'r', 5, [1.0] * 5)))
+    assert run.iters_per_epoch == ITERS  # from the log, not the last iter
+    figures = []
+    monkeypatch.setattr(Figure, 'savefig',
+                        lambda fig, *a, **k: figures.append(fig))
+    compare.plot_curves([run], str(tmp_path / 'curves.png'))
+    ax_acc, ax_loss = figures[0].axes
+    assert ax_loss.get_xlim() == ax_acc.get_xlim() == (0.0, 5.0)
+    x = ax_loss.lines[0].get_xdata()
+    # last logged iteration 4 * 63 + 60 = 312 is epoch 312 / 63, not 5.2
+    assert x[0] == pytest.approx(20 / ITERS)
+    assert x[-1] == pytest.approx(312 / ITERS)
+    # without the log: the smallest epoch length the records allow
+    # (iteration 312 in epoch 5: at least ceil(312 / 5) = 63)
+    run.iters_per_epoch = None
+    assert compare.iters_per_epoch(run) == ITERS
+    run.train = [r for r in run.train if r['epoch'] == 1]
+    assert compare.iters_per_epoch(run) == 60  # a lower bound only

@@ -270,3 +270,20 @@ def test_documented_type_names_are_registered():
             if name not in names and name not in _REFERENCE_ONLY_TYPES:
                 problems.append(f'{path.relative_to(REPO_ROOT)}: {name}')
     assert not problems, 'unregistered type names: ' + ', '.join(problems)
+
+
+def test_doc_examples_do_not_write_into_the_demo_work_dir():
+    """`make demo` deletes its work dir (the Makefile's DEMO_DIR) before it
+    trains: no code block of the docs may use it (issue 21: the inference
+    example's files were wiped by the next `make demo`)."""
+    makefile = (REPO_ROOT / 'Makefile').read_text()
+    demo = re.search(r'^DEMO_DIR := (\S+)$', makefile, re.M).group(1)
+    assert re.search(r'rm -rf \$\(DEMO_DIR\)\n', makefile)
+    used = re.compile(re.escape(demo) + r'(?![\w-])')
+    pages = [REPO_ROOT / 'README.md'] + sorted((REPO_ROOT / 'docs').glob(
+        '*.md'))
+    hits = [(p.name, block.strip()[:80]) for p in pages
+            for block in re.findall(r'```[^\n]*\n(.*?)```', p.read_text(),
+                                    re.S) if used.search(block)]
+    assert hits == []
+    assert used.search('```\npython x.py --work-dir work_dirs/demo\n```')

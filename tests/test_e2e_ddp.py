@@ -21,11 +21,13 @@ def test_torchrun_two_ranks_keep_parameters_identical(e2e, vanilla_cfg,
     ] + e2e.cfg_options(
         # 64 images / 2 ranks / 16 per batch = 2 iterations per rank.
         'randomness.seed=0',
-        'default_hooks.rank_state_dump.type=ddp_state_dump.RankStateDumpHook')
+        'default_hooks.rank_state_dump.type=ddp_state_dump.RankStateDumpHook',
+        'default_hooks.exit_threads.type=exit_threads.ExitThreadsHook')
     env = e2e.make_env(pythonpath=[e2e.repo_root, e2e.helpers_dir],
                        omp_threads=1)
     e2e.run_cmd(cmd, env=env, cwd=tmp_path, timeout=240,
                 log_file=tmp_path / 'torchrun.out')
+    _assert_process_group_ended(e2e, work_dir)
 
     log = e2e.train_log(work_dir)
     assert 'Distributed training: True' in log
@@ -52,3 +54,25 @@ def test_torchrun_two_ranks_keep_parameters_identical(e2e, vanilla_cfg,
         == []
     with pytest.raises(ValueError, match='no tensor matches'):
         dump.compare_rank_states(final, prefixes=('mix_block.', ))
+
+    # tools/test.py under the same launcher also ends in order.
+    test_dir = tmp_path / 'test_dir'
+    result = e2e.run_cmd(torchrun_exe + [
+        '--nproc_per_node=2', f'--master_port={e2e.free_port()}',
+        e2e.repo_root / 'tools' / 'test.py', vanilla_cfg,
+        work_dir / 'epoch_1.pth', '--launcher', 'pytorch',
+        '--work-dir', test_dir] + e2e.cfg_options(
+            'default_hooks.exit_threads.type=exit_threads.ExitThreadsHook'),
+        env=env, cwd=tmp_path, timeout=240)
+    assert 'Epoch(test) [1/1]' in result.stdout
+    _assert_process_group_ended(e2e, test_dir)
+
+
+def _assert_process_group_ended(e2e, work_dir):
+    """Issue 22: no gloo thread left when the ranks' interpreters shut down
+    (``tests/helpers/exit_threads.py``)."""
+    proc_threads = e2e.load_helper('proc_threads')
+    gloo = set(proc_threads.GLOO_THREADS)
+    threads = proc_threads.load_exit_threads(str(work_dir))
+    assert len(threads) == 2, threads
+    assert all(names and not gloo & set(names) for names in threads), threads

@@ -183,10 +183,15 @@ def test_checkpoint_writes_are_atomic(tmp_path):
     assert not list(tmp_path.glob('*.tmp'))
 
 
+def _resumable(**extra):
+    return dict(state_dict={'w': torch.ones(100)}, meta=dict(epoch=1),
+                message_hub={}, **extra)
+
+
 def _work_dir_with_broken_latest(tmp_path):
     good, bad = tmp_path / 'epoch_1.pth', tmp_path / 'epoch_2.pth'
-    torch.save({'state_dict': {'w': torch.ones(100)}}, good)
-    torch.save({'state_dict': {'w': torch.ones(100)}}, bad)
+    torch.save(_resumable(), good)
+    torch.save(_resumable(), bad)
     data = bad.read_bytes()
     bad.write_bytes(data[:len(data) // 2])  # truncated
     os.utime(good, (1, 1))  # older
@@ -202,7 +207,7 @@ def test_auto_resume_falls_back_to_newest_readable(tmp_path):
     CheckpointSafetyHook(atomic=False).before_run(runner)
     assert runner._load_from == str(good)
     (_, msg), = runner.logger.records
-    assert str(bad) in msg and str(good) in msg and 'unreadable' in msg
+    assert str(bad) in msg and str(good) in msg and 'unusable' in msg
     # No last_checkpoint file: still the newest readable one.
     (tmp_path / 'last_checkpoint').unlink()
     runner = _runner(_resume=True, _load_from=None, work_dir=str(tmp_path))
@@ -211,7 +216,7 @@ def test_auto_resume_falls_back_to_newest_readable(tmp_path):
     # Nothing readable: an error, not a silent fresh start.
     good.write_bytes(b'')
     runner = _runner(_resume=True, _load_from=None, work_dir=str(tmp_path))
-    with pytest.raises(RuntimeError, match='no other readable checkpoint'):
+    with pytest.raises(RuntimeError, match='no other intact checkpoint'):
         CheckpointSafetyHook(atomic=False).before_run(runner)
 
 

@@ -235,3 +235,63 @@ def test_mid_epoch_resume_skips_seen_batches_and_repeats_the_run(
     # MMEngine alone trains epoch 2 from its first batch again: the resumed
     # run would have 2 iterations more.
     assert cb['meta']['iter'] == ca['meta']['iter'] == EPOCHS * r.ipe
+
+
+# --------------------------------------------- preemption (PreemptionHook)
+@pytest.fixture(scope='module')
+def preempted(runs):
+    """Vanilla, 1 and 2 processes: SIGTERM at the second iteration of epoch
+    2 (on 2 processes only rank 1 gets it), then ``--resume`` (auto)."""
+    if runs.case[0] != 'vanilla':
+        pytest.skip('the vanilla runs show it; the hook is model-agnostic')
+    at_iter = runs.ipe + 1  # 0-based
+    ranks = ['default_hooks.signal.ranks=[1]'] if runs.nproc == 2 else []
+    c = runs.root / 'c'
+    runs.stopped = runs.run('c_sigterm', c, check=False, options=(
+        'default_hooks.signal.type=signal_hook.SignalAtIterHook',
+        f'default_hooks.signal.at_iter={at_iter}', *ranks))
+    runs.after_stop = sorted(p.name for p in c.glob('*.pth'))
+    runs.last_after_stop = (c / 'last_checkpoint').read_text()
+    runs.stop_iter = at_iter + 1  # the iteration finishes, then it stops
+    runs.resumed_c = runs.run('c_resumed', c, '--resume')
+    runs.c = c
+    return runs
+
+
+@pytest.mark.slow
+def test_sigterm_saves_a_checkpoint_and_exits_non_zero(preempted):
+    r = preempted
+    out = r.stopped.stdout
+    ckpt = f'iter_{r.stop_iter}.pth'
+    if r.nproc == 1:
+        assert r.stopped.returncode == 128 + 15, out[-3000:]
+    else:  # torchrun fails, with both ranks' exit status in its report
+        assert r.stopped.returncode != 0, out[-3000:]
+        assert out.count('exitcode  : 143') == 2, out[-3000:]
+        out = out.partition(' failed (exitcode: ')[0]  # the ranks' output
+    assert 'Traceback' not in out
+    assert (f'SIGTERM received: stopped after iteration {r.stop_iter} '
+            f'(epoch 2); resumable checkpoint {r.c / ckpt} (continue with '
+            '--resume); exit status 143.') in out
+    assert r.after_stop == ['epoch_1.pth', ckpt]
+    assert r.last_after_stop == ckpt  # relative to the work dir
+    saved = _load(r.c / ckpt)
+    assert saved['meta']['epoch'] == 1 and saved['meta']['iter'] == r.stop_iter
+    assert saved['rng_state']['world_size'] == r.nproc
+
+
+@pytest.mark.slow
+def test_resume_after_sigterm_repeats_the_uninterrupted_run(preempted):
+    r = preempted
+    out = r.resumed_c.stdout
+    assert f'resumed epoch: 1, iter: {r.stop_iter}' in out
+    assert f'the {r.stop_iter - r.ipe} batches of epoch 2 trained before ' \
+        'the checkpoint are skipped' in out
+    a, c = _scalars(r.a), _scalars(r.c)
+    for it in range(r.ipe + 1, EPOCHS * r.ipe + 1):
+        assert c[it]['loss'] == a[it]['loss'], (it, a[it], c[it])
+    ca = _load(r.a / f'epoch_{EPOCHS}.pth')
+    cc = _load(r.c / f'epoch_{EPOCHS}.pth')
+    for key in ('state_dict', 'optimizer', 'param_schedulers', 'rng_state'):
+        assert _equal(ca[key], cc[key], key) == [], key
+    assert cc['meta']['iter'] == ca['meta']['iter'] == EPOCHS * r.ipe

@@ -55,8 +55,9 @@ def test_every_config_is_in_one_metafile_and_every_entry_exists():
 
 
 def test_results_only_where_this_package_measured_them():
-    """The benchmark's twelve Fashion-MNIST configs carry Results, naming the
-    network; no other recipe does (published numbers are a text field)."""
+    """The benchmark's twelve Fashion-MNIST configs and the demo's two carry
+    Results, naming the network; no other recipe does (published numbers
+    are a text field)."""
     with_results = {}
     for meta in metafiles():
         for model in yaml.safe_load(meta.read_text())['Models']:
@@ -65,20 +66,51 @@ def test_results_only_where_this_package_measured_them():
     benchmarked = ('adautomix', 'automix', 'vanilla', 'mixup', 'cutmix',
                    'fmix', 'gridmix', 'resizemix', 'saliencymix', 'rmix',
                    'puzzlemix', 'comixup')
+    demo = ('adautomix_resnet18-w16_1xb64-5e_fmnist-embedded',
+            'vanilla_resnet18-w16_1xb64-5e_fmnist-embedded')
     assert sorted(with_results) == sorted(
-        f'{m}_resnet18-w16_1xb64-5e_fmnist' for m in benchmarked)
+        [f'{m}_resnet18-w16_1xb64-5e_fmnist' for m in benchmarked] +
+        list(demo))
     results = REPO_ROOT / 'benchmarks' / 'results' / \
         'accuracy_fashion_mnist_6k6e' / 'README.md'
     text = results.read_text()
+    readme = (REPO_ROOT / 'README.md').read_text()
+    demo_section = readme[readme.index('### The demo'):]
+    demo_section = demo_section[:demo_section.index('\n### ')]
     for name, model in with_results.items():
-        assert 'accuracy_fashion_mnist_6k6e' in model['Results Note']
         for metric, value in model['Results'][0]['Metrics'].items():
-            assert re.search(r'\((EMA teacher|online network|single '
-                             r'network)\)$', metric), metric
-            # the number is the benchmark's mean, as written there
-            assert f'| {value:.2f} ± ' in text, (name, metric, value)
+            assert re.search(r'^Top 1 \((EMA|online|single)\)$', metric), \
+                metric
+            if name in demo:
+                # the README's demo numbers, as written there
+                assert 'README.md' in model['Results Note']
+                assert f'{value:.1f}' in demo_section, (name, metric, value)
+            else:
+                # the number is the benchmark's mean, as written there
+                assert 'accuracy_fashion_mnist_6k6e' in model['Results Note']
+                assert f'| {value:.2f} ± ' in text, (name, metric, value)
 
 
+def test_mim_search_fields_are_readable():
+    """What ``mim search adautomix_mm`` prints: keys short enough that a
+    paper URL is not cut at mim's default width of 80 (it pads every key to
+    the longest one), no collection's Paper shown as its dict keys, the
+    demo recipes not called GPU recipes."""
+    from mim.commands.search import convert2df
+    from modelindex.load_model_index import load as load_index
+    df = convert2df(load_index(str(REPO_ROOT / 'model-index.yml')))
+    width = max(len(str(k)) for k in df.columns) + 2
+    for name, row in df.iterrows():
+        row = row.dropna().to_dict()
+        paper = row.get('paper')
+        if name.startswith('vanilla_'):
+            assert paper is None
+        else:
+            assert paper.startswith('https://') and \
+                width + len(paper) <= 80, (name, paper)
+        gpu = 'gpu (reference recipe)' in row['training_resources']
+        assert gpu is ('fmnist' not in name), name
+    assert width <= 28
 def test_metafiles_and_readmes_are_up_to_date():
     result = subprocess.run(
         [sys.executable, str(REPO_ROOT / 'tools' / 'make_metafiles.py'),

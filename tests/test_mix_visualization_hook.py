@@ -98,12 +98,13 @@ def test_draw_uses_train_mode_on_the_whole_batch_and_restores_state(
 
     # One row per shown sample: N sources, N masks, the mixed image, each
     # tile 1.1 in wide and 1.1 * 1.25 in high (with its title) at 80 dpi,
-    # plus 0.5 in for the figure's title.
+    # plus 0.35 in and 0.13 in per caption line above them.
     name, image, step = runner.visualizer.images[0]
     assert (name, step) == ('mixed_samples', 2)
     assert image.dtype == np.uint8
-    assert image.shape == (round((SHOWN * 1.1 * 1.25 + 0.5) * 80),
-                           round((2 * N + 1) * 1.1 * 80), 3)
+    lines = (image.shape[0] / 80 - SHOWN * 1.1 * 1.25 - 0.35) / 0.13
+    assert image.shape[1:] == (round((2 * N + 1) * 1.1 * 80), 3)
+    assert 4 <= round(lines) <= 8 and abs(lines - round(lines)) < 0.1
     assert path == str(tmp_path / 'mixed_samples' / 'epoch_2.png')
     written = mmcv.imread(path, channel_order='rgb')
     np.testing.assert_array_equal(written, image)
@@ -184,3 +185,35 @@ def test_grid_titles_name_each_column_with_lambda_and_share():
     per_sample = hook_module.grid_titles(
         torch.tensor([[0.3, 0.7], [0.25, 0.75]]), masks)
     assert per_sample[1][:2] == ['image 1\nλ=0.25', 'image 2\nλ=0.75']
+
+
+@pytest.mark.parametrize('spread,flat', [(0.001, True), (0.5, False)])
+def test_caption_says_what_the_grid_shows_and_measures_the_masks(
+        spread, flat):
+    # 2 samples, N = 2 images: mask 1 = 0.3 + spread on the left half,
+    # 0.3 - spread on the right half (share 0.3), mask 2 = 1 - mask 1
+    masks = torch.full((2, 2, 4, 4), 0.3)
+    masks[:, 0, :, :2] += spread / 2
+    masks[:, 0, :, 2:] -= spread / 2
+    masks[:, 1] = 1 - masks[:, 0]
+    lam = torch.tensor([0.6, 0.4])
+    stats = hook_module.mask_statistics(lam, masks)
+    assert stats['spatial_range'] == pytest.approx(spread, abs=1e-6)
+    # |0.3 - 0.6| and |0.7 - 0.4|
+    assert stats['share_err'] == pytest.approx(0.3, abs=1e-6)
+    caption = hook_module.grid_caption(
+        stats, 0.1, 0, shared_lam=True,
+        why=hook_module.UNIFORM_MASKS_WRITE_UP['AdAutoMix'])
+    text = ' '.join(caption)
+    assert 'Rows: mixed samples. Columns: the source images' in text
+    assert 'every row repeats it' in text and '(seed 0)' in text
+    assert 'mean |share − λ| = 0.30' in text
+    assert ('Masks nearly uniform at this budget' in text) is flat
+    assert ('docs/adautomix_generator_investigation.md' in text) is flat
+    assert (f'mean max − min {spread:.3f} ≥ 0.1' in text) is not flat
+    per_sample = ' '.join(hook_module.grid_caption(stats, 0.1, None, False))
+    assert 'drawn per sample' in per_sample and 'seed=None' in per_sample
+    assert 'docs/' not in per_sample  # no write-up named: no pointer
+    with pytest.raises(ValueError, match='uniform_range'):
+        HOOKS.build(dict(type='MixedSampleVisualizationHook',
+                         uniform_range=2))

@@ -9,15 +9,16 @@ import torch
 from mmengine.config import Config
 
 import adautomix_mm  # noqa: F401
-from adautomix_mm.models.augments import FMix, GridMix, SaliencyMix
-from mmpretrain.models.utils.batch_augments import ResizeMix
+from adautomix_mm.models.augments import (FMix, GridMix, PaperResizeMix,
+                                          SaliencyMix)
 from mmpretrain.registry import MODELS
+from recipes import load_recipe
 
 CONFIG_ROOT = Path(__file__).resolve().parents[1] / 'configs' / 'baselines'
 SIBLINGS = sorted(p.name[len('mixup_'):]
                   for p in (CONFIG_ROOT / 'mixup').glob('mixup_*.py'))
 BATCH_MIXERS = {'fmix': FMix, 'saliencymix': SaliencyMix,
-                'gridmix': GridMix, 'resizemix': ResizeMix}
+                'gridmix': GridMix, 'resizemix': PaperResizeMix}
 METHODS = sorted(BATCH_MIXERS) + ['comixup']
 
 # Published alpha (OpenMixup benchmarks: Mixup_cifar.md, Mixup_imagenet.md
@@ -53,8 +54,7 @@ COMIXUP_REFERENCE = dict(m_part=20, m_block_num=4, beta=0.32, gamma=1.0,
 
 
 def load(method, sibling) -> dict:
-    return Config.fromfile(
-        str(CONFIG_ROOT / method / f'{method}_{sibling}')).to_dict()
+    return load_recipe(CONFIG_ROOT / method / f'{method}_{sibling}')
 
 
 def augments(model: dict) -> list:
@@ -67,6 +67,20 @@ def test_every_sibling_has_every_method_and_alpha_is_pinned():
     for method in METHODS:
         names = sorted(p.name for p in (CONFIG_ROOT / method).glob('*.py'))
         assert names == [f'{method}_{s}' for s in SIBLINGS], method
+
+
+def recipe_extras(cfg, method, sibling):
+    """Options a recipe adds to its mixer beside alpha: SaliencyMix the data
+    preprocessor's mean/std (to recover the 8-bit image); ResizeMix bilinear
+    on the ViT-era CIFAR-100 recipes (OpenMixup's
+    configs/classification/cifar100/mixups/vits/)."""
+    if method == 'saliencymix':
+        return dict(mean=cfg['data_preprocessor']['mean'],
+                    std=cfg['data_preprocessor']['std'])
+    if method == 'resizemix' and sibling.split('_')[0] in ('swin-tiny',
+                                                           'convnext-tiny'):
+        return dict(interpolation='bilinear')
+    return {}
 
 
 @pytest.mark.parametrize('sibling', SIBLINGS)
@@ -84,7 +98,7 @@ def test_config_differs_from_mixup_sibling_only_in_method_block(
         augs = augments(model)
         assert len(augs) == 1
         assert augs[0] == dict(type=BATCH_MIXERS[method].__name__,
-                               alpha=alpha)
+                               alpha=alpha, **recipe_extras(cfg, method, sibling))
         # the same form (list or single dict) as the sibling's Mixup
         assert type(model['train_cfg']['augments']) is type(
             ref_model['train_cfg']['augments'])

@@ -94,6 +94,22 @@ def test_lam_mul_rescaling_and_samix_options():
     torch.testing.assert_close(a.sum(1), torch.ones(3, 16, 16))
 
 
+def test_samix_value_neck_is_openmixup_convneck_with_its_defaults():
+    """ConvNeck (openmixup necks/conv_necks.py) defaults: BN + ELU on the
+    hidden conv, no bias in any conv, the last included; with_bias=True
+    puts one in every conv."""
+    neck = block(value_neck_cfg=dict(hid_channels=4)).value
+    hidden, last = neck
+    assert hidden.conv.bias is None and last.bias is None
+    assert type(hidden.activate).__name__ == 'ELU'
+    assert type(hidden.norm).__name__ == 'BatchNorm2d'
+    assert (hidden.conv.out_channels, last.out_channels) == (4, 1)
+    biased = block(value_neck_cfg=dict(hid_channels=4, with_bias=True)).value
+    assert biased[0].conv.bias is not None and biased[1].bias is not None
+    with pytest.raises(ValueError, match='with_bias'):
+        block(value_neck_cfg=dict(with_bias=1))
+
+
 def test_mask_loss_equals_hand_computation_for_both_modes():
     m_b = torch.tensor([[[0.0, 0.5], [1.0, 0.5]],
                         [[0.2, 0.2], [0.2, 0.2]]])  # [B=2, 2, 2]

@@ -279,3 +279,91 @@ def test_compare_plots_the_classifier_loss_when_logged():
     assert mixer.networks() == {'accuracy_ema/top1': NETWORK_NAMES['ema'],
                                 'accuracy_ema_mix/top1':
                                 'EMA teacher, mix head'}
+
+
+# ------------------------------------------------- log line and log start
+def _processor_line(**kwargs):
+    """The training interval line of ReadableLogProcessor on a message hub
+    holding what AdAutoMix logs, and the tag it records."""
+    from mmengine.logging import MessageHub
+    from mmengine.registry import LOG_PROCESSORS, DefaultScope
+    hub = MessageHub.get_instance('readable_log_test')
+    for key, value in (('lr', 0.1), ('adv_phase', 1.0), ('loss', 5.5),
+                       ('loss_cls', 4.5), ('loss_gen', 1.0)):
+        hub.update_scalar(f'train/{key}', value)
+    runner = types.SimpleNamespace(
+        message_hub=hub, iter=9, epoch=0, max_epochs=5,
+        train_loop=types.SimpleNamespace(dataloader=[0] * 63),
+        _train_loop=None)
+    with DefaultScope.overwrite_default_scope('mmpretrain'):
+        processor = LOG_PROCESSORS.build(
+            dict(type='ReadableLogProcessor', **kwargs))
+    return processor.get_log_after_iter(runner, 9, 'train')
+
+
+def test_log_line_leads_with_the_classifier_loss_and_prints_flags_as_ints():
+    tag, line = _processor_line()
+    assert re.search(r'lr: 1\.0000e-01\s+loss_cls: 4\.5000  loss: 5\.5000  '
+                     r'adv_phase: 1  loss_gen: 1\.0000$', line), line
+    assert tag['adv_phase'] == 1 and isinstance(tag['adv_phase'], int)
+    # MMEngine's own processor: the order of logging, flags as floats
+    _, plain = _processor_line(first_keys=(), flag_keys=())
+    assert 'adv_phase: 1.0000  loss: 5.5000  loss_cls: 4.5000' in plain
+    with pytest.raises(TypeError, match='flag_keys'):
+        _processor_line(flag_keys='adv_phase')
+
+
+def _hook_listing():
+    """MMEngine's listing text, as Runner.get_hooks_info writes it."""
+    from mmengine.runner import Runner
+    from mmpretrain.registry import HOOKS
+    hooks = [HOOKS.build(dict(type=t)) for t in
+             ('RuntimeInfoHook', 'IterTimerHook', 'EpochTimeEstimateHook')]
+    hooks[0].priority, hooks[1].priority = 'VERY_HIGH', 'NORMAL'
+    info = Runner.get_hooks_info(types.SimpleNamespace(hooks=hooks))
+    return 'Hooks will be executed in the following order:\n' + info
+
+
+@pytest.mark.parametrize('log_level', ['INFO', 'DEBUG'])
+def test_hook_listing_is_one_line_unless_debug(log_level, tmp_path):
+    from mmengine.logging import MMLogger
+    from mmpretrain.registry import HOOKS
+    logger = MMLogger.get_instance(f'listing_{log_level}',
+                                   log_level=log_level,
+                                   log_file=str(tmp_path / 'x.log'))
+    HOOKS.build(dict(type='ReadableLogHook'))
+    HOOKS.build(dict(type='ReadableLogHook'))  # one filter, not two
+    assert len(logger.filters) == 1
+    listing = _hook_listing()
+    assert listing.count('\n') > 20  # MMEngine's stage-by-stage text
+    logger.info(listing)
+    logger.warning('"FileClient" will be deprecated in future. Please use')
+    logger.warning('another warning')
+    text = (tmp_path / 'x.log').read_text()
+    if log_level == 'DEBUG':
+        assert listing in text
+    else:
+        assert ("Hooks (priority order; the per-stage order is logged with "
+                "log_level='DEBUG'): RuntimeInfoHook (VERY_HIGH), "
+                'IterTimerHook (NORMAL), '
+                'EpochTimeEstimateHook (VERY_LOW)\n') in text
+        assert 'before_train' not in text
+    assert 'FileClient' not in text and 'another warning' in text
+
+
+def test_epoch_time_estimate_after_the_first_epoch(monkeypatch):
+    from adautomix_mm.engine.hooks import epoch_time_hook
+    clock = iter([100.0, 190.0, 400.0])
+    monkeypatch.setattr(epoch_time_hook, '_clock', lambda: next(clock))
+    lines = []
+    runner = types.SimpleNamespace(
+        epoch=0, train_loop=types.SimpleNamespace(max_epochs=5),
+        logger=types.SimpleNamespace(info=lines.append))
+    hook = epoch_time_hook.EpochTimeEstimateHook()
+    for epoch in range(3):  # before epochs 1, 2, 3
+        runner.epoch = epoch
+        hook.before_train_epoch(runner)
+    # epoch 1 (train + its validation) took 190 - 100 = 90 s; 4 left
+    assert lines == ['Epoch 1 took 90 s here (training and validation): '
+                     'about 90 s per epoch on this machine, ~6.0 min left '
+                     'for the remaining 4 epochs.']

@@ -65,12 +65,29 @@ def test_quantile_grid_and_patch_sizes_are_drawn():
 
 
 def test_mode_and_clean_lam():
-    assert RMix.saliency_mode == 'train' and RMix.clean_lam == 0
+    assert RMix.saliency_mode == 'train' and RMix().clean_lam == 0
+    assert RMix(clean_lam=1.0).clean_lam == 1.0
+
+
+def test_flip_partners_pair_image_i_with_image_b_minus_1_minus_i():
+    """imagenet/lib/rl_mix.py: ``inputs.flip(0)``; with q = 0 both masks
+    are full, so sample i is w1 x_i + w2 x_(B-1-i) and its label likewise."""
+    mixer = RMix(patch_sizes=(2, ), partners='flip', dirichlet_alpha=0.2)
+    mixer.quantiles = torch.zeros(1)
+    x = torch.randn(4, 1, 4, 4)
+    torch.manual_seed(3)
+    mixed, labels = mixer(x, torch.eye(4), torch.rand(4, 4, 4))
+    w1 = labels[0, 0]
+    want = w1 * x + (1 - w1) * x.flip(0)
+    torch.testing.assert_close(mixed, want)
+    torch.testing.assert_close(labels, w1 * torch.eye(4) +
+                               (1 - w1) * torch.eye(4).flip(0))
 
 
 @pytest.mark.parametrize('key,value', [
     ('patch_sizes', ()), ('patch_sizes', (0, )), ('num_actions', 0),
-    ('max_quantile', 1.0), ('dirichlet_alpha', 0.)])
+    ('max_quantile', 1.0), ('dirichlet_alpha', 0.), ('clean_lam', -1.0),
+    ('partners', 'roll')])
 def test_bad_config_values(key, value):
     with pytest.raises(ValueError, match=key):
         RMix(**{key: value})

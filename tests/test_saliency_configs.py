@@ -7,21 +7,21 @@ from pathlib import Path
 
 import pytest
 import torch
-from mmengine.config import Config
 from mmpretrain.registry import MODELS
 
 import adautomix_mm  # noqa: F401
+from recipes import load_recipe
 
 CONFIG_ROOT = Path(__file__).resolve().parents[1] / 'configs' / 'baselines'
 METHODS = ('puzzlemix', 'rmix')
 MIXUP = sorted((CONFIG_ROOT / 'mixup').glob('mixup_*.py'))
 SUFFIXES = [p.name[len('mixup_'):] for p in MIXUP]
-METHOD_KEYS = {'type', 'mixer', 'train_cfg'}
+METHOD_KEYS = {'type', 'mixer', 'train_cfg', 'clean_loss_scale'}
 
 
 def load(method, suffix):
     path = CONFIG_ROOT / method / f'{method}_{suffix}'
-    return Config.fromfile(path).to_dict()
+    return load_recipe(path)
 
 
 def image_size(suffix):
@@ -68,6 +68,20 @@ def test_reference_hyper_parameters():
     rmix = MODELS.build(load('rmix', 'resnet18_1xb100-800e_cifar100.py')['model']['mixer'])
     assert rmix.patch_sizes == (8, 16) and rmix.dirichlet_alpha == 1.0
     torch.testing.assert_close(rmix.quantiles, torch.linspace(0, 0.99, 10))
+    assert (rmix.clean_lam, rmix.partners) == (0.0, 'permutation')
+
+
+@pytest.mark.parametrize('suffix', [s for s in SUFFIXES if 'in1k' in s])
+def test_rmix_imagenet_recipes_follow_the_official_imagenet_code(suffix):
+    """minhlong94/Random-Mixup imagenet/lib/rl_mix.py (DIRICHLET_ALPHA = 0.2,
+    partners ``flip(0)``) and main_fast_ddp.py (``clean_lam * CE`` kept,
+    clean_lam 1 in configs/comix/*.yml; num_patches 2 or 4 of 224 px)."""
+    model = load('rmix', suffix)['model']
+    assert model['clean_loss_scale'] == 'unscaled'
+    rmix = MODELS.build(model['mixer'])
+    assert (rmix.dirichlet_alpha, rmix.clean_lam, rmix.partners) == (
+        0.2, 1.0, 'flip')
+    assert rmix.patch_sizes == (56, 112)
 
 
 @pytest.mark.parametrize('method', METHODS)

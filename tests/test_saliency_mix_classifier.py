@@ -124,7 +124,8 @@ def test_dropped_clean_loss_does_not_reach_the_update(mode):
 
 
 @pytest.mark.parametrize('scale,weight', [('reference', 2 * 0.5 / K),
-                                          ('soft_ce', 2 * 0.5)])
+                                          ('soft_ce', 2 * 0.5),
+                                          ('unscaled', 0.5)])
 def test_kept_clean_loss_gives_the_reference_gradients(scale, weight):
     model = build('train', 0.5, clean_loss_scale=scale)
     ref = copy.deepcopy(model)

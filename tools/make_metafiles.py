@@ -182,8 +182,8 @@ METHODS = {
         title='ResizeMix: Mixing Data with Preserved Object Information and '
               'True Labels',
         venue='arXiv 2012.11101', paper='https://arxiv.org/abs/2012.11101',
-        code=MMPRETRAIN + ' (no code published by the authors; MMPretrain\'s ResizeMix)',
-        techniques=['ResizeMix (MMPretrain batch augment)'],
+        code=OPENMIXUP + ' (no code published by the authors; OpenMixup\'s resizemix.py)',
+        techniques=['ResizeMix (PaperResizeMix batch augment)'],
         network='single network',
         bibtex="""@article{qin2020resizemix,
   title   = {ResizeMix: Mixing Data with Preserved Object Information and True Labels},
@@ -315,7 +315,58 @@ MEASURED = {
     'resizemix_resnet18-w16_1xb64-5e_fmnist': {
         'Top 1 Accuracy (single network)': (74.33, 0.44)},
 }
-MEASURED_DATASET = 'Fashion-MNIST-6k6e'
+MEASURED_DATASET = 'FMNIST-6k6e'
+# The demo's own numbers (README.md, "The demo": `make demo` in a fresh clone
+# of the release, unseeded, final epoch of 5 on the embedded subset).
+DEMO_PROTOCOL = (
+    'measured by this package (dataset "FMNIST-demo"): README.md, '
+    'section "The demo": make demo in a fresh clone, 5 epochs on the '
+    'embedded 4,000/1,000-image subset, top-1 at the final epoch, one '
+    'unseeded run')
+DEMO = {
+    'adautomix_resnet18-w16_1xb64-5e_fmnist-embedded': {
+        'Top 1 (EMA)': 74.2, 'Top 1 (online)': 73.0},
+    'vanilla_resnet18-w16_1xb64-5e_fmnist-embedded': {'Top 1 (single)': 79.5},
+}
+DEMO_DATASET = 'FMNIST-demo'
+# Metric names short enough that `mim search` keeps ~50 characters of every
+# value at its default width (it pads every key to the longest one).
+SHORT_METRIC = {'Top 1 Accuracy (EMA teacher)': 'Top 1 (EMA)',
+                'Top 1 Accuracy (online network)': 'Top 1 (online)',
+                'Top 1 Accuracy (single network)': 'Top 1 (single)'}
+
+# Where each recipe's values come from (the recipes' headers are two lines;
+# the per-value citations stay in the bases and recipes as one-line comments).
+PROVENANCE = {
+    'adautomix': [
+        'CIFAR-100 R18 / RX50: JinXins/Adversarial-AutoMixup configs/classification/cifar100/basic/r18_adautomix_bilinear.py, rx50_adautomix.py and the logs experiments/CIFAR100/adautomix_{r18,rx50}_800e.log (the config says 400 epochs, the logs and the reported numbers 800: 800 used).',
+        'Tiny-ImageNet: its tiny_imagenet r18_adautomix_blinear.py (beta 0.4, Mix Block lr 0.1) and experiments/Tiny-ImageNet/adautomix_r18_400e.log.',
+        'ImageNet R18/R34/R50: configs/classification/imagenet/adautomix/basic/r18_adautomix_bilinear.py (N = 2, beta 0.1, lambda channel, Mix Block cosine to 1e-3); R50 adds BN on q/k per set.',
+        'CUB / Aircraft: configs/classification/{cub200,aircrafts}/adautomix/basic/*_adautomix_bilinear.py (Mix Block lr 0.1 to 1e-3). Their values are used where the logs in experiments/ disagree (the logs come from an earlier class, "Adaptivemix", with other arguments: CUB R18 lam_margin 0.0, Aircraft R18/RX50 co_mix 2, Aircraft RX50 mixup_radio 0.0). Stanford Cars has no released config: the CUB/Aircraft R18 values.',
+        'Swin-T / ConvNeXt-T on CIFAR-100: cifar100/vit/swin_t_adautomix_nearest.py and experiments/CIFAR100/adautomix_{swin,convnext}_200e.log; Swin-T accumulates 2 steps of 2 x 25 (the log: update_interval 2), the reference batch 100.',
+        'Fashion-MNIST: this package\'s demo scale (EMA 0.9 -> 0.99 over 5 epochs); no reference run.',
+    ],
+    'automix': [
+        'Model blocks: Westlake-AI/openmixup configs/classification/cifar100/automix/basic/r18_l2_a2_near_L1_01_mlr5e_2.py (CIFAR, Tiny), imagenet/automix/basic/r50_l2_a2_near_lam_cat_mb_mlr1e_3_bb_mlr0.py (ImageNet), {cub200,aircrafts}/automix/{r18,rx50}_l2_a2_near_lam_cat_mb_mlr5e_4_1xb16_ep200.py (fine-grained: Mix Block lr 10 x, floor 5e-4, partners without self-pairs), cifar100/automix/vits/{swin_t_l3,convnext_t_l2}_a2_near_*_ep200.py (ViTs: switch_off 1.0, mask_layer 3 for Swin-T, batch 100).',
+        'Data, schedule and network: those of the AdAutoMix recipe of the same setting.',
+        'mask_adjust_ratio=\'classifier\' is this package\'s named fix (docs/automix_samix.md); it acts only where mask_adjust > 0.',
+    ],
+    'samix': [
+        'Westlake-AI/openmixup configs/classification/cifar100/samix/basic/r18/unsampling_modebilinear/r18_l2_a2_bili_val_dp0_mul_x_cat_L1_var_01_mlr5e_2_lam_mul_k0_25_mask_adjust0_25_ep800.py (R18, 800 epochs, mask_adjust 0.25) and rx50_l2_a2_bili_val_dp0_mul_x_cat_L1_var_01_mlr5e_2.py (RX50, value width 512).',
+        'The value neck is OpenMixup\'s ConvNeck with its defaults (BN + ELU, no bias in any conv); head_mix_k\'s soft CE with neg_weight 0.5 computes the plain mixup CE (generator_loss=\'mixup_ce\').',
+    ],
+    'baselines/vanilla': ['Data, schedule and network of the AdAutoMix recipe of the same setting; the CIFAR recipes anneal to 0 (OpenMixup cifar100/mixups/basic/r18_mixups_CE_none.py `min_lr=0.`).'],
+    'baselines/mixup': ['alpha: the AdAutoMix paper\'s tables (1.0 for CIFAR / Tiny CNNs, 0.2 for ImageNet and fine-grained, 0.8 for ViTs).'],
+    'baselines/cutmix': ['alpha: the AdAutoMix paper\'s tables ("CutMix (0.2 / 2)": 0.2 for CIFAR CNNs, 2 for ViTs; 1.0 for Tiny, fine-grained and ImageNet R34/R50, 0.2 for ImageNet R18); RX50 on CIFAR uses weight decay 5e-4 as OpenMixup\'s cutting mixups.'],
+    'baselines/fmix': ['alpha: OpenMixup\'s benchmarks (docs/en/mixup_benchmarks/Mixup_cifar.md, Mixup_imagenet.md: 0.2 for CIFAR, fine-grained and ImageNet R18, 1.0 for Tiny and ImageNet R34/R50); ViTs take the CIFAR ResNet value.'],
+    'baselines/gridmix': ['alpha 0.2: OpenMixup\'s benchmarks (Mixup_cifar.md, Mixup_imagenet.md).'],
+    'baselines/resizemix': ['alpha: OpenMixup\'s benchmarks (1.0; 0.2 for ImageNet R18).'],
+    'baselines/saliencymix': ['alpha: OpenMixup\'s benchmarks (0.2 for CIFAR, fine-grained and ImageNet R18, 1.0 for Tiny and ImageNet R34/R50; ViTs take the CIFAR ResNet value).'],
+    'baselines/puzzlemix': ['snu-mllab/PuzzleMix README (CIFAR-100 command: --n_labels 3 --eta 0.2 --beta 1.2 --gamma 0.5 --neigh_size 4 --transport True --t_size 4 --t_eps 0.8); 224-px recipes: neigh_size 7 and transport at the cut grid; Tiny-ImageNet: clean_lam 1 as its Tiny command.'],
+    'baselines/comixup': ['snu-mllab/Co-Mixup README (CIFAR-100 command: --m_part 20 --m_block_num 4 --mixup_alpha 2.0 --clean_lam 1.0 --m_beta 0.32 --m_gamma 1.0 --m_thres 0.83 --m_eta 0.05 --m_omega 0.001, m_niter 4, set_resolve) for every recipe.'],
+    'baselines/rmix': ['minhlong94/Random-Mixup: the CIFAR code (mixup.py, environment.py: Dirichlet 1.0, a random permutation, clean loss dropped) for the CIFAR, Tiny, Fashion-MNIST, fine-grained and Swin-T / ConvNeXt-T recipes, whose data are not ImageNet; the ImageNet code (imagenet/lib/rl_mix.py, main_fast_ddp.py: Dirichlet 0.2, partners by flipping the batch, the clean CE kept with weight 1) for the ImageNet recipes. Patch sizes keep the 4x4 / 2x2 grids at every image size.'],
+    'baselines/manifoldmix': ['alpha: OpenMixup\'s benchmarks (2.0 CIFAR, 0.2 Tiny / ImageNet, 0.5 fine-grained: Mixup_downstream.md); mixed at a layer drawn from {input, stage 1, stage 2} (OpenMixup `layer=(0, 3)`).'],
+}
 
 
 def method_folders():
@@ -346,10 +397,11 @@ def metafile(folder, info):
     collection = dict(
         Name=info['name'],
         Metadata={'Training Techniques': info['techniques']},
-        Paper=dict(Title=info['title'], URL=info['paper'] or MMPRETRAIN),
         README=f'configs/{folder}/README.md',
         Code=dict(URL=info['code']),
     )
+    if info['paper']:  # mim prints a dict's keys ("Title,URL") otherwise
+        collection['Paper'] = dict(Title=info['title'], URL=info['paper'])
     models = []
     table, _ = reference_rows(key)
     for path, p in recipes(folder):
@@ -358,7 +410,9 @@ def metafile(folder, info):
             'Training Data': DATASETS.get(p['dataset'], p['dataset']),
             'Epochs': int(p['epochs']),
             'Batch Size': gpus * batch,
-            'Training Resources': f'{gpus}x GPU (reference recipe)',
+            'Training Resources': (
+                'CPU or 1x GPU (demo recipe)' if 'fmnist' in p['dataset']
+                else f'{gpus}x GPU (reference recipe)'),
             'Architecture': [BACKBONES.get(p['backbone'], p['backbone'])],
             'Method': info['name'],
             'Official Code': info['code'],
@@ -376,8 +430,14 @@ def metafile(folder, info):
         if measured:
             model['Results'] = [dict(
                 Task='Image Classification', Dataset=MEASURED_DATASET,
-                Metrics={k: v[0] for k, v in measured.items()})]
+                Metrics={SHORT_METRIC[k]: v[0]
+                         for k, v in measured.items()})]
             model['Results Note'] = MEASURED_PROTOCOL
+        elif path.stem in DEMO:
+            model['Results'] = [dict(
+                Task='Image Classification', Dataset=DEMO_DATASET,
+                Metrics=DEMO[path.stem])]
+            model['Results Note'] = DEMO_PROTOCOL
         model['Config'] = path.relative_to(ROOT).as_posix()
         models.append(model)
     return dict(Collections=[collection], Models=models)
@@ -401,6 +461,9 @@ def readme(folder, info):
             f"{BACKBONES.get(p['backbone'], p['backbone'])} | "
             f"{DATASETS.get(p['dataset'], p['dataset'])} | "
             f"{p['gpus']} x {p['batch']} | {p['epochs']} |")
+    if PROVENANCE.get(folder):
+        lines += ['', '## Where the values come from', '']
+        lines += [f'* {line}' for line in PROVENANCE[folder]]
     lines += ['', '## Published numbers (not measured by this package)', '']
     table, source = reference_rows(key)
     if table:

@@ -10,6 +10,27 @@ import os
 from mmengine.config import Config
 
 
+# Warnings of other libraries that this package's entry points trigger on
+# every CPU run and that ask nothing of the user: (message start, category,
+# module that warns).
+KNOWN_WARNINGS = (
+    # mmpretrain's train/test defaults set pin_memory=True; without an
+    # accelerator PyTorch ignores it and warns at every loader iterator.
+    ("'pin_memory' argument is set as true but no accelerator is found",
+     UserWarning, 'torch.utils.data.dataloader'),
+)
+
+
+def filter_known_warnings() -> None:
+    """Ignore :data:`KNOWN_WARNINGS` (in this process; the entry points
+    call it before building the runner)."""
+    import re
+    import warnings
+    for message, category, module in KNOWN_WARNINGS:
+        warnings.filterwarnings('ignore', message=re.escape(message),
+                                category=category, module=re.escape(module))
+
+
 def export_local_rank(args: argparse.Namespace) -> None:
     """``LOCAL_RANK`` from ``--local-rank`` (as mmpretrain's scripts)."""
     if 'LOCAL_RANK' not in os.environ:
@@ -56,7 +77,8 @@ def enable_amp(cfg: Config) -> None:
 # ``custom_imports``). A key set to None in ``default_hooks`` switches one off.
 LONG_RUN_HOOKS = (('nonfinite_loss', 'NonFiniteLossHook'),
                   ('rng_state', 'RngStateHook'),
-                  ('checkpoint_safety', 'CheckpointSafetyHook'))
+                  ('checkpoint_safety', 'CheckpointSafetyHook'),
+                  ('preemption', 'PreemptionHook'))
 
 
 def add_long_run_hooks(cfg: Config) -> None:

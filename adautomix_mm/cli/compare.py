@@ -3,7 +3,9 @@ adautomix_mm compare``).
 
 Reads only what MMEngine already writes into a work dir:
 ``<work_dir>/<timestamp>/vis_data/scalars.json`` (every logged scalar, train
-and val), ``<timestamp>/vis_data/config.py`` (the dumped config) and
+and val), ``<timestamp>/vis_data/config.py`` (the dumped config, parsed without
+executing it: :mod:`adautomix_mm.compat.stored_config`; ``--trust-config``
+executes a file that holds more than assignments of literals) and
 ``<timestamp>/<timestamp>.log`` (wall time, seed). A resumed run has several
 timestamp folders; their training records are joined in order.
 
@@ -39,6 +41,8 @@ RUN_ONLY_KEYS = ('work_dir', 'randomness', 'launcher', 'load_from', 'resume',
 TOP1 = re.compile(r'^accuracy(?:_(?P<net>\w+))?/top1$')
 LOG_TIME = re.compile(r'^(\d{4}/\d{2}/\d{2} \d{2}:\d{2}:\d{2}) - mmengine')
 LOG_SEED = re.compile(r'^\s*seed: (\d+)\s*$', re.M)
+# MMEngine's interval line names the epoch length: Epoch(train) [3][20/63]
+LOG_EPOCH_LEN = re.compile(r'Epoch\(train\)\s*\[\s*\d+\]\[\s*\d+/(\d+)\]')
 NETWORK_NAMES = {'ema': 'EMA teacher', 'online': 'online',
                  'ema_mix': 'EMA teacher, mix head',
                  'online_mix': 'online, mix head'}
@@ -56,6 +60,7 @@ class Run:
     val: List[dict] = field(default_factory=list)
     wall_s: Optional[float] = None
     test: Dict[str, float] = field(default_factory=dict)
+    iters_per_epoch: Optional[int] = None
 
     def networks(self) -> Dict[str, str]:
         """metric key -> network label, for every top-1 key logged."""
@@ -112,6 +117,35 @@ def _wall_and_seed(log_path: str):
     return wall, int(seed.group(1)) if seed else None
 
 
+def _iters_per_epoch(log_path: str) -> Optional[int]:
+    """Training iterations per epoch, read from the log's interval lines
+    (``Epoch(train) [e][i/N]``), or None."""
+    if not osp.isfile(log_path):
+        return None
+    with open(log_path, errors='replace') as f:
+        m = LOG_EPOCH_LEN.search(f.read())
+    return int(m.group(1)) if m else None
+
+
+def run_config_name(work_dir: str, dumped_cfg: str) -> str:
+    """The run's config name: MMEngine dumps the config twice with the same
+    text, as ``<work_dir>/<config name>.py`` and as ``<timestamp>/vis_data/
+    config.py``; the work dir's ``.py`` file with that text names the run
+    (other ``.py`` files there, e.g. an exported ``teacher.py``, do not).
+    Without such a file, the only ``.py`` file there, else the work dir's
+    name."""
+    with open(dumped_cfg, errors='replace') as f:
+        text = f.read()
+    candidates = sorted(f for f in os.listdir(work_dir) if f.endswith('.py'))
+    for name in candidates:
+        with open(osp.join(work_dir, name), errors='replace') as f:
+            if f.read() == text:
+                return osp.splitext(name)[0]
+    if len(candidates) == 1:
+        return osp.splitext(candidates[0])[0]
+    return osp.basename(osp.normpath(work_dir))
+
+
 def method_name(cfg) -> str:
     """'vanilla', the batch augment ('Mixup', 'CutMix', ...), the saliency
     mixer, or the model type (AdAutoMix, AutoMix, ...)."""
@@ -159,9 +193,10 @@ def _config_key(cfg) -> str:
     return hashlib.sha1(text.encode()).hexdigest()[:12]
 
 
-def load_run(work_dir: str) -> Run:
-    """Read one MMEngine work dir."""
-    from mmengine.config import Config
+def load_run(work_dir: str, trust_config: bool = False) -> Run:
+    """Read one MMEngine work dir (its dumped config is executed only with
+    ``trust_config``)."""
+    from adautomix_mm.compat.stored_config import load_stored_config
     segments = _segments(work_dir)
     if not segments:
         raise FileNotFoundError(
@@ -171,14 +206,12 @@ def load_run(work_dir: str) -> Run:
     cfg_path = osp.join(segments[-1], 'vis_data', 'config.py')
     if not osp.isfile(cfg_path):
         raise FileNotFoundError(f'{work_dir}: dumped config {cfg_path} missing')
-    cfg = Config.fromfile(cfg_path)
+    cfg = load_stored_config(path=cfg_path, trust=trust_config)
     hooks = cfg.get('custom_hooks') or []
     ema_hook = any(
         str(h.get('type', '')).split('.')[-1] == 'EMAHook' for h in hooks
         if isinstance(h, dict))
-    dumped = [f for f in os.listdir(work_dir) if f.endswith('.py')]
-    config_name = osp.splitext(dumped[0])[0] if len(dumped) == 1 else \
-        osp.splitext(osp.basename(cfg.filename))[0]
+    config_name = run_config_name(work_dir, cfg_path)
     method = method_name(cfg) + (' + EMAHook' if ema_hook else '')
     run = Run(work_dir=work_dir, config_name=config_name, method=method,
               group_key=_config_key(cfg), seed=None, ema_hook=ema_hook)
@@ -191,6 +224,8 @@ def load_run(work_dir: str) -> Run:
         wall_total = None if wall is None or wall_total is None \
             else wall_total + wall
         run.seed = seed if seed is not None else run.seed
+        run.iters_per_epoch = _iters_per_epoch(
+            osp.join(seg, f'{name}.log')) or run.iters_per_epoch
     cfg_seed = (cfg.get('randomness') or {}).get('seed')
     run.seed = cfg_seed if cfg_seed is not None else run.seed
     run.wall_s = wall_total
@@ -212,7 +247,7 @@ def _work_dirs_below(root: str) -> List[str]:
     return found
 
 
-def find_runs(paths: Sequence[str]) -> List[Run]:
+def find_runs(paths: Sequence[str], trust_config: bool = False) -> List[Run]:
     """Work dirs given directly or by glob; a folder that is not a work dir
     is searched for work dirs at any depth (e.g. ``method/seedN``)."""
     dirs = []
@@ -229,7 +264,7 @@ def find_runs(paths: Sequence[str]) -> List[Run]:
                 raise FileNotFoundError(
                     f'{m}: neither an MMEngine work dir nor a folder of them')
             dirs.extend(subs)
-    return [load_run(d) for d in dict.fromkeys(dirs)]
+    return [load_run(d, trust_config) for d in dict.fromkeys(dirs)]
 
 
 # ------------------------------------------------------------------ summary
@@ -241,6 +276,8 @@ def run_row(run: Run, key: str, last_k: int) -> dict:
         top1_final=accs[-1] if accs else math.nan,
         top1_median_last_k=statistics.median(accs[-last_k:])
         if accs else math.nan,
+        # epochs the median used: fewer than last_k on a shorter run
+        top1_median_epochs=min(last_k, len(accs)),
         top1_best=max(accs) if accs else math.nan,
         s_per_iter=statistics.median(times) if times else math.nan,
         peak_memory_mb=max(memory) if memory else math.nan,
@@ -300,7 +337,9 @@ def summarize(runs: Sequence[Run], last_k: int = 5) -> List[dict]:
         row = dict(method=run0.method, config=run0.config_name,
                    network=label, n=len(members),
                    seeds=' '.join(str(r.seed) for r, _, _ in members),
-                   work_dirs=' '.join(r.work_dir for r, _, _ in members))
+                   work_dirs=' '.join(r.work_dir for r, _, _ in members),
+                   top1_median_epochs=min(m[2]['top1_median_epochs']
+                                          for m in members))
         for k in numeric_keys([m[2] for m in members]):
             vals = [m[2][k] for m in members
                     if k in m[2] and not math.isnan(m[2][k])]
@@ -323,12 +362,21 @@ COLUMNS = (('top1_final', 'top-1 final', 2), ('top1_median_last_k',
                                                 'fallback rate', 3))
 
 
-def _fmt(row: dict, key: str, digits: int) -> str:
+def _fmt(row: dict, key: str, digits: int, last_k: int = 5) -> str:
     if key not in row:
         return '–'
     mean, std = row[key], row.get(key + '_std', math.nan)
     text = f'{mean:.{digits}f}'
-    return text if math.isnan(std) else f'{text} ± {std:.{digits}f}'
+    text = text if math.isnan(std) else f'{text} ± {std:.{digits}f}'
+    used = row.get('top1_median_epochs', last_k)
+    if key == 'top1_median_last_k' and used < last_k:
+        text += f' ({used} epochs)'  # a run shorter than last_k epochs
+    return text
+
+
+def _md_cell(text: str) -> str:
+    """A Markdown table cell: a literal pipe is escaped (GFM)."""
+    return str(text).replace('|', '\\|')
 
 
 def _present(rows, key):
@@ -348,13 +396,13 @@ def to_markdown(rows: Sequence[dict], last_k: int = 5) -> str:
              if k.startswith('fgsm_eps') and _present(rows, k)]
     head = ['method', 'config', 'network', 'seeds'] + \
         [c[1].format(k=last_k) for c in cols]
-    lines = ['| ' + ' | '.join(head) + ' |',
+    lines = ['| ' + ' | '.join(map(_md_cell, head)) + ' |',
              '|' + '|'.join('---' for _ in head) + '|']
     for r in rows:
         cells = [r['method'], f'`{r["config"]}`', r['network'],
-                 f'{r["n"]} ({r["seeds"]})'] + [_fmt(r, c[0], c[2])
+                 f'{r["n"]} ({r["seeds"]})'] + [_fmt(r, c[0], c[2], last_k)
                                                  for c in cols]
-        lines.append('| ' + ' | '.join(cells) + ' |')
+        lines.append('| ' + ' | '.join(map(_md_cell, cells)) + ' |')
     return '\n'.join(lines) + '\n'
 
 
@@ -363,6 +411,8 @@ def to_csv(rows: Sequence[dict], path: str) -> None:
     for k in numeric_keys(rows):
         if _present(rows, k):
             keys += [k, k + '_std']
+        if k == 'top1_median_last_k':
+            keys.append('top1_median_epochs')
     keys.append('work_dirs')
     with open(path, 'w', newline='') as f:
         writer = csv.DictWriter(f, fieldnames=keys, extrasaction='ignore')
@@ -391,6 +441,16 @@ def train_loss_key(run: Run) -> str:
     return 'loss_cls' if any('loss_cls' in r for r in run.train) else 'loss'
 
 
+def iters_per_epoch(run: Run) -> int:
+    """Training iterations per epoch: from the log (``[e][i/N]``), else
+    the smallest length the logged (epoch, iter) pairs allow (exact when an
+    epoch's last iteration was logged)."""
+    if run.iters_per_epoch:
+        return run.iters_per_epoch
+    return max((math.ceil(r['iter'] / r['epoch']) for r in run.train
+                if r.get('epoch')), default=1)
+
+
 def plot_curves(runs: Sequence[Run], path: str) -> None:
     """Validation top-1 (left) and training loss (right), one colour per
     config group and one line style per network: the mean over the group's
@@ -403,6 +463,7 @@ def plot_curves(runs: Sequence[Run], path: str) -> None:
     for run in runs:
         groups.setdefault(run.group_key, []).append(run)
     styles = ['-', '--', ':', '-.']
+    last_epoch = 1
     for g, members in enumerate(groups.values()):
         colour = f'C{g % 10}'
         head = members[0]
@@ -419,20 +480,23 @@ def plot_curves(runs: Sequence[Run], path: str) -> None:
                                     color=colour, alpha=0.15)
         curves = []
         for run in members:
-            per_epoch = max((r['iter'] for r in run.train
-                             if r.get('epoch') == 1), default=1)
+            per_epoch = iters_per_epoch(run)
             key = train_loss_key(run)
             curves.append({r['iter'] / per_epoch: r[key]
                            for r in run.train if key in r})
+            last_epoch = max([last_epoch] + [r['step'] for r in run.val] +
+                             [r['epoch'] for r in run.train if 'epoch' in r])
         x, mean, _ = _mean_curve(curves)
         if x:
             ax_loss.plot(x, mean, color=colour, lw=1,
                          label=f'{head.method}{seeds}')
     ax_acc.set(xlabel='epoch (validation step)', ylabel='top-1 (%)',
                title='validation accuracy')
-    ax_loss.set(xlabel='epoch', ylabel='classifier loss',
+    ax_loss.set(xlabel='epoch (iteration / iterations per epoch)',
+                ylabel='classifier loss',
                 title='training loss (loss_cls where logged, else loss)')
     for ax in (ax_acc, ax_loss):
+        ax.set_xlim(0, last_epoch)
         ax.grid(alpha=0.3)
         ax.legend(fontsize=7)
     fig.tight_layout()
@@ -447,6 +511,11 @@ def parse_args(argv=None) -> argparse.Namespace:
     parser.add_argument(
         'runs', nargs='+',
         help='work dirs, globs of them (quote the glob), or folders of them')
+    parser.add_argument(
+        '--trust-config', action='store_true',
+        help='execute a dumped config (<timestamp>/vis_data/config.py) that '
+        'holds more than assignments of literals; by default it is parsed '
+        'without running anything and such a file is refused')
     parser.add_argument('--last-k', type=int, default=5,
                         help='epochs in the "median of the last k" column')
     parser.add_argument(
@@ -458,7 +527,7 @@ def parse_args(argv=None) -> argparse.Namespace:
 
 def main(argv=None) -> str:
     args = parse_args(argv)
-    runs = find_runs(args.runs)
+    runs = find_runs(args.runs, args.trust_config)
     rows = summarize(runs, args.last_k)
     table = to_markdown(rows, args.last_k)
     print(table)

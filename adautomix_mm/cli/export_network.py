@@ -29,6 +29,12 @@ names go to the checkpoint's ``meta['dataset_meta']`` (read by mmpretrain's
 only when a module of the exported model or pipeline is this package's
 (e.g. ``ResNeXt_CIFAR``).
 
+The stored ``meta['cfg']`` is parsed without executing it
+(:mod:`adautomix_mm.compat.stored_config`: MMEngine dumps assignments of
+literals; anything else is refused unless ``--trust-config``), and a
+``type`` is looked up in the registries only by a plain or ``mmpretrain.``/
+``mmengine.``-scoped name (other dotted names would import modules).
+
 The input checkpoint loads with ``torch.load(weights_only=True)`` and the
 allow-list of the types MMEngine writes
 (:data:`adautomix_mm.compat.MMENGINE_SAFE_GLOBALS`); the output holds only
@@ -38,6 +44,7 @@ mmpretrain's APIs use with PyTorch >= 2.6 -- reads it with no allow-list.
 import argparse
 import copy
 import os.path as osp
+import re
 import warnings
 
 import numpy as np
@@ -45,6 +52,7 @@ import torch
 from mmengine.config import Config, ConfigDict, DictAction
 
 from adautomix_mm.compat import load_weights_only
+from adautomix_mm.compat.stored_config import load_stored_config
 
 PARTS = ('backbone.', 'neck.', 'head.')
 PREFIX = {'ema': 'teacher.module.', 'online': ''}
@@ -159,7 +167,7 @@ def dataset_meta(checkpoint: dict, cfg) -> dict:
         from mmpretrain.registry import DATASETS
         loader = cfg.get('test_dataloader', None) or {}
         name = (loader.get('dataset', None) or {}).get('type', None)
-        cls = DATASETS.get(name) if isinstance(name, str) else None
+        cls = DATASETS.get(name) if _plain_type(name) else None
         if cls is not None and getattr(cls, 'METAINFO', None):
             return _builtin(dict(cls.METAINFO))
     return {}
@@ -177,6 +185,11 @@ def parse_args(argv=None):
     parser.add_argument(
         '--config', help='the training config (default: the one stored in '
         "the checkpoint's meta['cfg'])")
+    parser.add_argument(
+        '--trust-config', action='store_true',
+        help="execute the checkpoint's meta['cfg'] as Python when it holds "
+        'more than a dumped config (assignments of literals); by default it '
+        'is parsed without running anything and such a file is refused')
     parser.add_argument(
         '--out-config', help='inference config to write (default: OUT with '
         'the .py suffix)')
@@ -241,7 +254,9 @@ def _training_config(args, ckpt):
         text = (ckpt.get('meta', None) or {}).get('cfg', None)
         if not isinstance(text, str):
             return None
-        cfg = Config.fromstring(text, '.py')
+        cfg = load_stored_config(
+            text, source=f"meta['cfg'] of {args.checkpoint}",
+            trust=args.trust_config)
     if args.cfg_options:
         cfg.merge_from_dict(args.cfg_options)
     return cfg
@@ -314,8 +329,18 @@ def _registry(name):
     return getattr(registry, name)
 
 
+# Type names looked up in the registries: a dotted name of another scope
+# makes MMEngine import that module (``Registry.get``), i.e. run its code.
+_PLAIN_TYPE = re.compile(r'((mmpretrain|mmengine)\.)?\w+')
+
+
+def _plain_type(type_name) -> bool:
+    return isinstance(type_name, str) and bool(
+        _PLAIN_TYPE.fullmatch(type_name))
+
+
 def _is_this_package(registry_name: str, type_name) -> bool:
-    if not isinstance(type_name, str):
+    if not _plain_type(type_name):
         return False
     cls = _registry(registry_name).get(type_name)
     return cls is not None and cls.__module__.startswith('adautomix_mm')

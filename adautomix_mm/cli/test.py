@@ -12,7 +12,9 @@ MMPretrain 1.2's ``tools/test.py`` options and config merging (its own
 * ``--tta`` on a config without ``tta_model`` uses
   :class:`~adautomix_mm.models.tta.AverageNetworkScoresTTA` (mmpretrain's
   score averaging, also over both networks' scores of AdAutoMix/AutoMix);
-* ``--out`` for predictions must be a ``.pkl`` (checked before the run).
+* ``--out`` for predictions must be a ``.pkl`` (checked before the run);
+* a distributed run ends in order (barrier, process group destroyed, see
+  :func:`~adautomix_mm.compat.finish_distributed`).
 """
 import argparse
 import os.path as osp
@@ -22,8 +24,9 @@ from mmengine.config import Config
 
 from adautomix_mm.cli import mmpretrain_tools
 from adautomix_mm.cli.common import (check_dist_timeout, export_local_rank,
+                                     filter_known_warnings,
                                      import_custom_modules_from_options)
-from adautomix_mm.compat import (prepare_cpu_distributed,
+from adautomix_mm.compat import (finish_distributed, prepare_cpu_distributed,
                                  safe_checkpoint_loading,
                                  trust_checkpoints_while_loading)
 from adautomix_mm.datasets.checks import check_datasets, explain_data_errors
@@ -79,7 +82,15 @@ def build_test_config(args: argparse.Namespace) -> Config:
 
 
 def main(argv=None):
+    filter_known_warnings()
     args = parse_args(argv)
+    metrics = _test(args)
+    # After the Runner is gone with _test's frame (see finish_distributed).
+    finish_distributed()
+    return metrics
+
+
+def _test(args: argparse.Namespace) -> dict:
     cfg = build_test_config(args)
     with prepare_cpu_distributed(cfg, args.launcher):
         runner = mmpretrain_tools.build_runner(cfg)

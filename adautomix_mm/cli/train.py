@@ -5,6 +5,8 @@ MMPretrain 1.2's ``tools/train.py`` options and config merging (its own
 ``runner_type``), plus this package's:
 
 * ``--trust-checkpoint``; checkpoints otherwise load weights-only;
+* ``--resume-lr-scale``: resume with every learning rate (and the rest of
+  its schedule) scaled (:class:`~adautomix_mm.engine.hooks.ResumeLrScaleHook`);
 * ``--amp`` on multi-optimizer configs (AdAutoMix's classifier + generator:
   mmpretrain's sets the outer wrapper's type, which breaks them);
 * ``--no-validate`` applied after ``--cfg-options`` (which may then still
@@ -13,23 +15,30 @@ MMPretrain 1.2's ``tools/train.py`` options and config merging (its own
   ``auto_scale_lr.base_batch_size``;
 * mmpretrain's default ``persistent_workers=True`` is not added to a loader
   without workers (PyTorch refuses the pair); set explicitly, it is kept;
-* the long-run hooks (NonFiniteLoss, RngState, CheckpointSafety) and the
-  ``env_cfg.dist_cfg.timeout`` check; the final validation metrics logged.
+* the long-run hooks (NonFiniteLoss, RngState, CheckpointSafety,
+  Preemption) and the ``env_cfg.dist_cfg.timeout`` check; the final
+  validation metrics logged;
+* a distributed run ends in order (barrier, process group destroyed, see
+  :func:`~adautomix_mm.compat.finish_distributed`).
 """
 import argparse
+import signal
+import sys
 
 from mmengine.config import Config
 
 from adautomix_mm.cli import mmpretrain_tools
 from adautomix_mm.cli.common import (add_long_run_hooks, check_dist_timeout,
                                      enable_amp, export_local_rank,
+                                     filter_known_warnings,
                                      import_custom_modules_from_options)
-from adautomix_mm.compat import (prepare_cpu_distributed,
+from adautomix_mm.compat import (finish_distributed, prepare_cpu_distributed,
                                  safe_checkpoint_loading,
                                  trust_checkpoints_while_loading)
 from adautomix_mm.datasets.checks import (LOADERS, check_datasets,
                                           check_train_batch,
                                           explain_data_errors)
+from adautomix_mm.engine.hooks.preemption_hook import TrainingPreempted
 
 
 def parse_args(argv=None) -> argparse.Namespace:
@@ -40,7 +49,19 @@ def parse_args(argv=None) -> argparse.Namespace:
         help='fully unpickle the --resume/load_from checkpoint (runs code '
         'from the file: only your own files) when it holds types beyond '
         'the allow-list of what MMEngine writes')
+    parser.add_argument(
+        '--resume-lr-scale', type=float, metavar='SCALE',
+        help='with --resume: multiply every restored learning rate and the '
+        'rest of its schedule by SCALE (e.g. 0.1 after a divergence); '
+        'checkpoints written afterwards hold the new rate')
     args = parser.parse_args(argv)
+    if args.resume_lr_scale is not None:
+        if args.resume is None:
+            parser.error('--resume-lr-scale needs --resume (it changes the '
+                         'learning rates a resume restores)')
+        if not args.resume_lr_scale > 0:
+            parser.error('--resume-lr-scale must be positive, got '
+                         f'{args.resume_lr_scale}')
     export_local_rank(args)
     return args
 
@@ -79,6 +100,9 @@ def build_train_config(args: argparse.Namespace) -> Config:
                 loader.get('persistent_workers', False):
             loader['persistent_workers'] = False
     add_long_run_hooks(cfg)
+    if getattr(args, 'resume_lr_scale', None) is not None:
+        cfg.custom_hooks = list(cfg.get('custom_hooks', None) or []) + [
+            dict(type='ResumeLrScaleHook', scale=args.resume_lr_scale)]
     check_dist_timeout(cfg)
     check_datasets(cfg)
     check_train_batch(cfg)
@@ -98,8 +122,34 @@ def _explicit_persistent_workers(cfg: Config, options: dict) -> set:
     return found
 
 
-def main(argv=None):
+def main(argv=None) -> dict:
+    """Train; return the final validation metrics.
+
+    A distributed run ends in order (:func:`finish_distributed`), also when
+    :class:`~adautomix_mm.engine.hooks.PreemptionHook` stopped it, which then
+    exits with ``128 + signal number``, ignoring the hook's signals meanwhile.
+    """
+    filter_known_warnings()
     args = parse_args(argv)
+    try:
+        metrics = _train(args)
+    except TrainingPreempted as stop:
+        code = stop.code
+        # The checkpoint is written: while this rank ends, a launcher's
+        # forwarded signal (torchrun's SIGTERM to the ranks still running
+        # once one has exited) would kill it with -15 instead of `code`.
+        for signum in stop.signals:
+            signal.signal(signum, signal.SIG_IGN)
+    else:
+        code = None
+    # The Runner is gone with _train's frame (and the exception's traceback).
+    finish_distributed()
+    if code is not None:
+        sys.exit(code)
+    return metrics
+
+
+def _train(args: argparse.Namespace) -> dict:
     cfg = build_train_config(args)
     with prepare_cpu_distributed(cfg, args.launcher):
         runner = mmpretrain_tools.build_runner(cfg)
@@ -110,8 +160,7 @@ def main(argv=None):
         trust_checkpoints_while_loading(runner)
     with safe_checkpoint_loading(), explain_data_errors(cfg):
         runner.train()
-    report_final_metrics(runner)
-    return runner
+    return report_final_metrics(runner)
 
 
 def report_final_metrics(runner) -> dict:

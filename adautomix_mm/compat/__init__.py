@@ -7,8 +7,8 @@ these functions explicitly, so importing ``adautomix_mm`` (e.g. through
 from .checkpoint import (MMENGINE_SAFE_GLOBALS, load_weights_only,
                          safe_checkpoint_loading, trust_checkpoints_while_loading,
                          trusted_checkpoint_loading)
-from .distributed import prepare_cpu_distributed
+from .distributed import finish_distributed, prepare_cpu_distributed
 
-__all__ = ['MMENGINE_SAFE_GLOBALS', 'load_weights_only',
+__all__ = ['MMENGINE_SAFE_GLOBALS', 'finish_distributed', 'load_weights_only',
            'prepare_cpu_distributed', 'safe_checkpoint_loading',
            'trust_checkpoints_while_loading', 'trusted_checkpoint_loading']

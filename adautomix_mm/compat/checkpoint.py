@@ -14,6 +14,14 @@ hub, NumPy arrays and scalars), so ``--resume`` and ``load_from`` fail with
   and ``init_cfg`` pretrained files all load this way; a file that needs any
   other global (a crafted pickle, whose unpickling would run code) is refused.
   Empty or truncated files raise an error naming the file.
+* Every load verifies the checksums recorded at save (:func:`checksum_problem`:
+  the CRC-32 of each member of the zip archive ``torch.save`` writes, i.e. of
+  the pickled structure and of every tensor's bytes); a changed byte raises
+  an error naming the file.
+* ``meta['config']``, which ``Runner.resume`` executes as Python, is reduced
+  to the ``gpu_ids`` it reads, parsed without running anything
+  (:func:`~adautomix_mm.compat.stored_config.gpu_ids_only`); if it holds
+  code, it is dropped with a warning (nothing in it runs).
 * :func:`trust_checkpoints_while_loading` (``--trust-checkpoint``): full
   unpickling, but only while the runner resumes or loads ``load_from`` -- for
   your own checkpoints that hold other types. Unpickling executes code from
@@ -21,13 +29,18 @@ hub, NumPy arrays and scalars), so ``--resume`` and ``load_from`` fail with
 * :func:`trusted_checkpoint_loading`: the full-unpickling context itself.
 """
 import contextlib
+import logging
 import os.path as osp
-from typing import Iterator
+import zipfile
+from typing import Iterator, Optional
 
 import numpy as np
 import torch
+from mmengine.logging import print_log
 from mmengine.logging.history_buffer import HistoryBuffer
 from mmengine.runner import checkpoint as mme_checkpoint
+
+from .stored_config import UnsafeConfigError, gpu_ids_only
 
 
 def _numpy_globals() -> list:
@@ -65,6 +78,42 @@ MMENGINE_SAFE_GLOBALS = [HistoryBuffer, (_history_buffer_getattr,
                                          'builtins.getattr')] + _numpy_globals()
 
 
+ZIP_MAGIC = b'PK\x03\x04'
+
+
+def checksum_problem(path: str) -> Optional[str]:
+    """Why ``path`` is not an intact ``torch.save`` file, or None.
+
+    ``torch.save`` writes a zip archive and records the CRC-32 of every
+    member (the pickled structure, each tensor's bytes); every member is read
+    and checked against it, nothing is unpickled. Files in PyTorch's legacy
+    (non-zip) format carry no checksum and pass; so do members saved without
+    one (``torch.utils.serialization.config.save.compute_crc32=False``).
+    """
+    if not osp.isfile(path):
+        return 'file not found'
+    if osp.getsize(path) == 0:
+        return 'empty file (0 bytes)'
+    with open(path, 'rb') as f:
+        if f.read(4) != ZIP_MAGIC:
+            return None  # legacy torch format: no checksum recorded
+    try:
+        with zipfile.ZipFile(path) as archive:
+            for info in archive.infolist():
+                if info.CRC == 0 and info.file_size > 0:
+                    continue  # saved without a checksum
+                try:
+                    with archive.open(info) as member:
+                        while member.read(1 << 24):
+                            pass
+                except zipfile.BadZipFile as err:
+                    return (f'member {info.filename!r} does not match the '
+                            f'checksum recorded when it was saved ({err})')
+    except (zipfile.BadZipFile, OSError, EOFError) as err:
+        return f'not a complete checkpoint archive (truncated?): {err}'
+    return None
+
+
 def _check_file(filename: str) -> str:
     filename = osp.expanduser(filename)
     if not osp.isfile(filename):
@@ -72,7 +121,31 @@ def _check_file(filename: str) -> str:
     if osp.getsize(filename) == 0:
         raise RuntimeError(f'checkpoint {filename} is empty (0 bytes): it was '
                            'not written completely; use another checkpoint.')
+    problem = checksum_problem(filename)
+    if problem is not None:
+        raise RuntimeError(f'checkpoint {filename} is truncated or corrupted: '
+                           f'{problem}. Use another checkpoint (auto-resume '
+                           'picks the newest intact one).')
     return filename
+
+
+def _defuse_meta_config(checkpoint, filename: str):
+    """``Runner.resume`` executes ``meta['config']``: keep only its
+    ``gpu_ids``, parsed without running anything; text holding code is
+    dropped with a warning."""
+    meta = checkpoint.get('meta', None) if isinstance(checkpoint, dict) \
+        else None
+    if isinstance(meta, dict) and isinstance(meta.get('config', None), str):
+        try:
+            meta['config'] = gpu_ids_only(meta['config'],
+                                          f"meta['config'] of {filename}")
+        except UnsafeConfigError as err:
+            meta.pop('config')
+            print_log(f'{str(err).split(";")[0]}: MMEngine\'s resume would '
+                      'execute it, so it is dropped and nothing in it runs '
+                      '(--trust-checkpoint keeps it).', logger='current',
+                      level=logging.WARNING)
+    return checkpoint
 
 
 def _load(filename: str, map_location, weights_only: bool):
@@ -95,7 +168,8 @@ def load_weights_only(filename: str, map_location=None):
     filename = _check_file(filename)
     with torch.serialization.safe_globals(MMENGINE_SAFE_GLOBALS):
         try:
-            return _load(filename, map_location, weights_only=True)
+            return _defuse_meta_config(
+                _load(filename, map_location, weights_only=True), filename)
         except __import__('pickle').UnpicklingError as err:
             raise __import__('pickle').UnpicklingError(
                 f'{filename} holds types outside the allow-list of what '

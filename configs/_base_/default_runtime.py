@@ -14,10 +14,17 @@ default_hooks = dict(
     # Long runs (adautomix_mm.engine.hooks; docs/long_runs.md): stop on a
     # non-finite loss/weights before a checkpoint is written, store the
     # generator states for an exact resume, write checkpoints atomically and
-    # auto-resume from the newest readable one.
+    # auto-resume from the newest readable one; on SIGTERM/SIGINT/SIGUSR1
+    # save a resumable checkpoint after the current iteration and exit.
     nonfinite_loss=dict(type='NonFiniteLossHook'),
     rng_state=dict(type='RngStateHook'),
     checkpoint_safety=dict(type='CheckpointSafetyHook'),
+    # Readable logs (adautomix_mm.engine.hooks): MMEngine's ~500-line
+    # hook-order listing in one line (full at log_level='DEBUG'), and after
+    # the first epoch its wall time with the time left.
+    readable_log=dict(type='ReadableLogHook'),
+    epoch_time=dict(type='EpochTimeEstimateHook'),
+    preemption=dict(type='PreemptionHook'),
 )
 
 env_cfg = dict(
@@ -39,7 +46,13 @@ randomness = dict(seed=None, deterministic=False)
 # Logged training scalars: MMEngine averages keys matching `mean_pattern` over
 # the last `window_size` iterations and logs the latest value of any other
 # key. The learned mixers' mask diagnostics (`mask_*`) join losses and
-# timings so a logged value is not one batch's draw.
+# timings so a logged value is not one batch's draw. ReadableLogProcessor is
+# MMEngine's LogProcessor with `first_keys` leading the line (the classifier
+# loss `loss_cls` before `loss`, which also holds the generator's term) and
+# `flag_keys` printed as integers (adv_phase: 0/1).
 log_processor = dict(
+    type='ReadableLogProcessor',
     window_size=10,
-    mean_pattern=r'.*(loss|time|data_time|grad_norm|mask_).*')
+    mean_pattern=r'.*(loss|time|data_time|grad_norm|mask_).*',
+    first_keys=('loss_cls', 'loss'),
+    flag_keys=('adv_phase', ))

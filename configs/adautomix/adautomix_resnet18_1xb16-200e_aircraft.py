@@ -1,57 +1,24 @@
-# AdAutoMix, ResNet-18, FGVC-Aircraft, 200 epochs fine-tuned from ImageNet
-# (torchvision) weights, batch 16 on one GPU.
-#
-# Follows the reference study §1.10, column "CUB / Aircraft / Cars", and
-# the log JinXins/Adversarial-AutoMixup experiments/FGVC-Aircrafts/
-# adautomix_r18_200e.log (81.73 top-1 reported).
-# N=3, alpha 1, r 0.5, beta 0.3, lam_margin 0.03, lambda channel on,
-# bilinear x16 from stage 3, EMA 0.999 -> 0.99999 over [0.1, 1] x T; SGD
-# lr 0.001 for the classifier and 0.1 for the Mix Block (lr_mult 100),
-# momentum 0.9, wd 5e-4, cosine per epoch to 0.
-#
-# The log differs from the fine-grained defaults used here: it ran without
-# the lambda channel (lam_concat False), with lam_margin 0.0 and with an LR
-# floor of 5e-4.
-#
-# The Mix Block anneals to its own floor of 1e-3 as in the reference
-# (GroupCosineAnnealingLR with the group `eta_min` below).
-# lam_margin_mode='first' as the reference (only lambda_1 is tested for
-# N >= 3; 'any', which tests every ratio, is the named fix).
+# AdAutoMix: ResNet-18, FGVC-Aircraft, 200 epochs, batch 16.
 _base_ = [
     '../_base_/models/adautomix_resnet18_in1k.py',
     '../_base_/datasets/fgvc_aircraft.py',
-    '../_base_/schedules/finegrained_sgd_cosine_200e.py',
+    '../_base_/schedules/finegrained_sgd_cosine_200e_adautomix.py',
     '../_base_/default_runtime.py',
 ]
 
 model = dict(
-    backbone=dict(
-        # ImageNet initialisation (torchvision weights, as the reference's
-        # `pretrained='tools/...-pytorch.pth'`). Nothing is read while the
-        # config is built; init_weights() loads it when training starts
-        # (from torchvision's URL into the torch hub cache; the EMA teacher
-        # is re-synchronised after it). Offline, download
-        # https://download.pytorch.org/models/resnet18-f37072fd.pth
-        # and set checkpoint='path/to/resnet18-f37072fd.pth'.
-        init_cfg=dict(type='Pretrained', checkpoint='torchvision://resnet18'),
-    ),
+    backbone=dict(init_cfg=dict(
+        type='Pretrained', checkpoint='torchvision://resnet18')),
     head=dict(num_classes=100),
     mix_head=dict(num_classes=100),
+    # JinXins/Adversarial-AutoMixup configs/classification/
+    # aircrafts/adautomix/basic/r18_adautomix_bilinear.py
     mix_samples=3,
+    is_random=True,
+    lam_margin=0.0,
     beta_radio=0.3,
 )
 
-# Mix Block at lr 0.1 = 100 x the classifier's 0.001, annealed to 1e-3.
-optim_wrapper = dict(
-    paramwise_cfg=dict(
-        custom_keys={'mix_block': dict(lr_mult=100.0, eta_min=1e-3)}))
-param_scheduler = dict(type='GroupCosineAnnealingLR')
+param_scheduler = dict(eta_min=5e-4)  # min_lr of the same config
 
-# Both networks are evaluated every epoch: the EMA teacher (the deployable
-# model, and what the reference reports) as accuracy_ema/*, the online
-# classifier as accuracy_online/*.
-val_evaluator = [
-    dict(type='NetworkAccuracy', network='ema', topk=(1, 5)),
-    dict(type='NetworkAccuracy', network='online', topk=(1, 5)),
-]
-test_evaluator = val_evaluator
+val_evaluator = test_evaluator = _base_.ema_online_accuracy

@@ -1,63 +1,20 @@
-# AdAutoMix, ResNet-50, CUB-200-2011, 200 epochs fine-tuned from ImageNet
-# (torchvision) weights, batch 16 on one GPU.
-#
-# Follows the reference study §1.10, column "CUB / Aircraft / Cars", and
-# the log JinXins/Adversarial-AutoMixup experiments/CUB200/
-# adautomix_r50_200e.log (84.57 top-1 reported).
-# N=3, alpha 1, r 0.5, beta 0.3, lam_margin 0.03, lambda channel on,
-# bilinear x16 from stage 3, EMA 0.999 -> 0.99999 over [0.1, 1] x T; SGD
-# lr 0.001 for the classifier and 0.1 for the Mix Block (lr_mult 100),
-# momentum 0.9, wd 5e-4, cosine per epoch to 0.
-#
-# The log was produced by the older "Adaptivemix" class (with mask_loss
-# 0.0, so no mask term is missing here). No BN in the Mix Block: the
-# reference uses it for ImageNet R50 only.
-#
-# The Mix Block anneals to its own floor of 1e-3 as in the reference
-# (GroupCosineAnnealingLR with the group `eta_min` below).
-# lam_margin_mode='first' as the reference (only lambda_1 is tested for
-# N >= 3; 'any', which tests every ratio, is the named fix).
+# AdAutoMix: ResNet-50, CUB-200-2011, 200 epochs, batch 16.
 _base_ = [
     '../_base_/models/adautomix_resnet18_in1k.py',
+    '../_base_/models/learned_mixer_resnet50_pretrained.py',
     '../_base_/datasets/cub200.py',
-    '../_base_/schedules/finegrained_sgd_cosine_200e.py',
+    '../_base_/schedules/finegrained_sgd_cosine_200e_adautomix.py',
     '../_base_/default_runtime.py',
 ]
 
 model = dict(
-    backbone=dict(
-        _delete_=True,
-        type='ResNet',
-        depth=50,
-        num_stages=4,
-        out_indices=(2, 3),
-        style='pytorch',
-        # ImageNet initialisation (torchvision weights, as the reference's
-        # `pretrained='tools/...-pytorch.pth'`). Nothing is read while the
-        # config is built; init_weights() loads it when training starts
-        # (from torchvision's URL into the torch hub cache; the EMA teacher
-        # is re-synchronised after it). Offline, download
-        # https://download.pytorch.org/models/resnet50-0676ba61.pth
-        # and set checkpoint='path/to/resnet50-0676ba61.pth'.
-        init_cfg=dict(type='Pretrained', checkpoint='torchvision://resnet50'),
-    ),
+    _base_.r50_pretrained_mixer_backbone,
     head=dict(num_classes=200, in_channels=2048),
     mix_head=dict(num_classes=200, in_channels=2048),
+    # JinXins/Adversarial-AutoMixup configs/classification/
+    # cub200/adautomix/basic/r50_adautomix_bilinear.py
     mix_samples=3,
-    beta_radio=0.3,
+    beta_radio=0.1,
 )
 
-# Mix Block at lr 0.1 = 100 x the classifier's 0.001, annealed to 1e-3.
-optim_wrapper = dict(
-    paramwise_cfg=dict(
-        custom_keys={'mix_block': dict(lr_mult=100.0, eta_min=1e-3)}))
-param_scheduler = dict(type='GroupCosineAnnealingLR')
-
-# Both networks are evaluated every epoch: the EMA teacher (the deployable
-# model, and what the reference reports) as accuracy_ema/*, the online
-# classifier as accuracy_online/*.
-val_evaluator = [
-    dict(type='NetworkAccuracy', network='ema', topk=(1, 5)),
-    dict(type='NetworkAccuracy', network='online', topk=(1, 5)),
-]
-test_evaluator = val_evaluator
+val_evaluator = test_evaluator = _base_.ema_online_accuracy

@@ -1,72 +1,9 @@
-# AutoMix (ECCV 2022), sibling of ../adautomix/adautomix_resnet18_1xb100-800e_cifar100.py.
-#
-# CIFAR-100 R18: 82.04 top-1 at 800 epochs (reference study §3.1).
-#
-# AutoMix model block: the reference's CIFAR family (reference study §2.3:
-# OpenMixup configs/classification/cifar100/automix/basic/r18_l2_a2_near_L1_0
-# 1_mlr5e_2.py):
-# alpha 2, PixelMixBlock from stage 3 with nearest upsampling (scale as the
-# reference: x2^L for images <= 64 px, x2^(L+2) above), no activation on q/k,
-# L1 mask loss (margin 0.1, weight 0.1), lam_margin 0.08,
-# mask_adjust 0, lambda channel off.
-# EMA momentum 0.999 -> 0.999999 over [0.1, 1.0] x T (the reference's
-# CosineScheduleHook), driven by MomentumScheduleHook (no adversarial phase).
-#
-# Everything else (data, schedule, optimizer, evaluation of both networks) is
-# the AdAutoMix sibling's, inherited: the two recipes differ only in the
-# model's method block and the schedule hooks (tests/test_automix_configs.py
-# pins that).
-# Port choice, named: mask_adjust_ratio='classifier' (unused at
-# mask_adjust=0; the reference code rescales to the generator's ratio).
-_base_ = ['../adautomix/adautomix_resnet18_1xb100-800e_cifar100.py']
-
-model = dict(
-    _delete_=True,
-    type='AutoMix',
-    # network: the AdAutoMix sibling's, unchanged
-    backbone={{_base_.model.backbone}},
-    neck={{_base_.model.neck}},
-    head={{_base_.model.head}},
-    mix_head={{_base_.model.mix_head}},
-    mix_block=dict(
-        type='PixelMixBlock',
-        in_channels=None,  # inferred from the backbone's mix-stage output
-        reduction=2,
-        use_scale=True,
-        upsample_mode='nearest',
-        scale_factor='by_image_size',
-        mask_layer=2,
-        lam_concat=False,
-        lam_mul=0.0,
-        lam_mul_k=-1,
-        lam_residual=False,
-        value_neck_cfg=None,
-        x_qk_concat=False,
-        att_norm_cfg=None,
-        att_act_cfg=None,
-        mask_loss_mode='L1',
-        mask_loss_margin=0.1,
-        init_std=0.01),
-    alpha=2.0,
-    mask_loss=0.1,
-    mask_adjust=0.0,
-    mask_adjust_ratio='classifier',
-    lam_margin=0.08,
-    switch_off=0.0,
-    switch_off_annealing='none',
-    generator_weight=1.0,
-    mix_stage=0,
-    teacher_momentum=0.999,
-    teacher_buffers='own',
-    predict_network='ema',
-)
-
-custom_hooks = [
-    dict(
-        type='MomentumScheduleHook',
-        momentum=0.999,
-        end_momentum=0.999999,
-        adjust_scope=(0.1, 1.0),
-        warmup='constant',
-        generator_off=None),
+# AutoMix: ResNet-18, CIFAR-100, 800 epochs, batch 100.
+_base_ = [
+    '../_base_/models/automix_resnet18_cifar.py',
+    '../_base_/datasets/cifar100.py',
+    '../_base_/schedules/cifar_sgd_cosine_800e.py',
+    '../_base_/default_runtime.py',
 ]
+
+val_evaluator = test_evaluator = _base_.ema_online_accuracy

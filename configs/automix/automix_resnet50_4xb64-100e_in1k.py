@@ -1,77 +1,15 @@
-# AutoMix (ECCV 2022), sibling of ../adautomix/adautomix_resnet50_4xb64-100e_in1k.py.
-#
-# ImageNet R50: 77.91 top-1 (reference study §3.2). The AdAutoMix sibling
-# normalises the Mix Block's query/key (att_norm_cfg=BN); the AutoMix R50
-# config was not checked for it and uses none (its CIFAR/ViT configs: none).
-#
-# AutoMix model block: the reference's ImageNet family (reference study §2.3:
-# OpenMixup configs/classification/imagenet/automix/basic/r50_l2_a2_near_lam_
-# cat_mb_mlr1e_3_bb_mlr0.py):
-# alpha 2, PixelMixBlock from stage 3 with nearest upsampling (scale as the
-# reference: x2^L for images <= 64 px, x2^(L+2) above), no activation on q/k,
-# L1 mask loss (margin 0.1, weight 0.1, annealed to 0), lam_margin 0.08,
-# mask_adjust 0, lambda channel on.
-# EMA momentum 0.999 -> 0.99999 over [0.1, 1.0] x T (the reference's
-# CosineScheduleHook), driven by MomentumScheduleHook (no adversarial phase).
-#
-# Everything else (data, schedule, optimizer, evaluation of both networks) is
-# the AdAutoMix sibling's, inherited: the two recipes differ only in the
-# model's method block and the schedule hooks (tests/test_automix_configs.py
-# pins that).
-# Port choice, named: mask_adjust_ratio='classifier' (unused at
-# mask_adjust=0; the reference code rescales to the generator's ratio).
-_base_ = ['../adautomix/adautomix_resnet50_4xb64-100e_in1k.py']
+# AutoMix: ResNet-50, ImageNet-1k, 100 epochs, 4 GPUs x 64.
+_base_ = [
+    '../_base_/models/automix_resnet18_in1k.py',
+    '../_base_/datasets/imagenet.py',
+    '../_base_/schedules/imagenet_sgd_cosine_100e_mix_block.py',
+    '../_base_/default_runtime.py',
+]
 
 model = dict(
-    _delete_=True,
-    type='AutoMix',
-    # network: the AdAutoMix sibling's, unchanged
-    backbone={{_base_.model.backbone}},
-    neck={{_base_.model.neck}},
-    head={{_base_.model.head}},
-    mix_head={{_base_.model.mix_head}},
-    mix_block=dict(
-        type='PixelMixBlock',
-        in_channels=None,  # inferred from the backbone's mix-stage output
-        reduction=2,
-        use_scale=True,
-        upsample_mode='nearest',
-        scale_factor='by_image_size',
-        mask_layer=2,
-        lam_concat=True,
-        lam_mul=0.0,
-        lam_mul_k=-1,
-        lam_residual=False,
-        value_neck_cfg=None,
-        x_qk_concat=False,
-        att_norm_cfg=None,
-        att_act_cfg=None,
-        mask_loss_mode='L1',
-        mask_loss_margin=0.1,
-        init_std=0.01),
-    alpha=2.0,
-    mask_loss=0.1,
-    mask_adjust=0.0,
-    mask_adjust_ratio='classifier',
-    lam_margin=0.08,
-    switch_off=0.0,
-    switch_off_annealing='none',
-    generator_weight=1.0,
-    mix_stage=0,
-    teacher_momentum=0.999,
-    teacher_buffers='own',
-    predict_network='ema',
+    backbone=dict(depth=50),
+    head=dict(in_channels=2048),
+    mix_head=dict(in_channels=2048),
 )
 
-custom_hooks = [
-    dict(
-        type='MomentumScheduleHook',
-        momentum=0.999,
-        end_momentum=0.99999,
-        adjust_scope=(0.1, 1.0),
-        warmup='constant',
-        generator_off=None),
-    # mask_loss 0.1 -> 0, cosine per iteration (the reference's
-    # CustomCosineAnnealingHook(attr_name='mask_loss', by_epoch=False))
-    dict(type='MaskLossScheduleHook', start=None, end=0.0),
-]
+val_evaluator = test_evaluator = _base_.ema_online_accuracy

@@ -1,85 +1,30 @@
-# AutoMix (ECCV 2022), sibling of ../adautomix/adautomix_swin-tiny_2xb25-200e_cifar100-224px.py.
-#
-# CIFAR-100 Swin-T at 224 px: 82.67 top-1 at 200 epochs (reference study
-# §3.1). mask_layer=3: the 7x7 stage-3 map is upsampled x32. head_one_mix
-# (the one-hot branch on Mixup/CutMix images) is off as in every shipped
-# OpenMixup AutoMix config (cifar100/automix/vits/*, imagenet/automix/{deit,
-# swin,convnext,pvt}/*: none sets it); True is the reference's option.
-#
-# AutoMix model block: the reference's ViT family on CIFAR-100 (OpenMixup con
-# figs/classification/cifar100/automix/vits/{swin_t_l3,convnext_t_l2}_a2_near
-# _*_ep200.py):
-# alpha 2, PixelMixBlock from stage 3 with nearest upsampling (scale as the
-# reference: x2^L for images <= 64 px, x2^(L+2) above), no activation on q/k,
-# L1 mask loss (margin 0.1, weight 0.1, annealed to 0), lam_margin 0.08,
-# mask_adjust 0, lambda channel on,
-# switch_off 1.0 (as the reference: its annealing factor stays 1, so the
-# generator always trains).
-# EMA momentum 0.999 -> 0.99996 over [0.25, 1.0] x T (the reference's
-# CosineScheduleHook), driven by MomentumScheduleHook (no adversarial phase).
-#
-# Everything else (data, schedule, optimizer, evaluation of both networks) is
-# the AdAutoMix sibling's, inherited: the two recipes differ only in the
-# model's method block and the schedule hooks (tests/test_automix_configs.py
-# pins that).
-# Port choice, named: mask_adjust_ratio='classifier' (unused at
-# mask_adjust=0; the reference code rescales to the generator's ratio).
-_base_ = ['../adautomix/adautomix_swin-tiny_2xb25-200e_cifar100-224px.py']
+# AutoMix: Swin-T, CIFAR-100 at 224 px, 200 epochs, 2 GPUs x 25.
+_base_ = [
+    '../_base_/models/automix_resnet18_cifar.py',
+    '../_base_/models/learned_mixer_swin-t_224.py',
+    '../_base_/datasets/cifar100-224_randaugment.py',
+    '../_base_/schedules/adamw_cosine_200e.py',
+    '../_base_/default_runtime.py',
+]
 
 model = dict(
-    _delete_=True,
-    type='AutoMix',
-    # network: the AdAutoMix sibling's, unchanged
-    backbone={{_base_.model.backbone}},
-    neck={{_base_.model.neck}},
-    head={{_base_.model.head}},
-    mix_head={{_base_.model.mix_head}},
-    init_cfg={{_base_.model.init_cfg}},
-    mix_block=dict(
-        type='PixelMixBlock',
-        in_channels=None,  # inferred from the backbone's mix-stage output
-        reduction=2,
-        use_scale=True,
-        upsample_mode='nearest',
-        scale_factor='by_image_size',
-        mask_layer=3,
-        lam_concat=True,
-        lam_mul=0.0,
-        lam_mul_k=-1,
-        lam_residual=False,
-        value_neck_cfg=None,
-        x_qk_concat=False,
-        att_norm_cfg=None,
-        att_act_cfg=None,
-        mask_loss_mode='L1',
-        mask_loss_margin=0.1,
-        init_std=0.01),
-    alpha=2.0,
-    mask_loss=0.1,
-    mask_adjust=0.0,
-    mask_adjust_ratio='classifier',
-    lam_margin=0.08,
+    _base_.swin_t_mixer_net,
+    mix_block=dict(lam_concat=True, mask_layer=3),
     switch_off=1.0,
-    switch_off_annealing='none',
-    generator_weight=1.0,
     generator_loss='mixup_ce',
     generator_eta=0.5,  # unused with 'mixup_ce'
-    head_one_mix=False,  # the reference's default in its ViT configs too
-    mix_stage=0,
-    teacher_momentum=0.999,
-    teacher_buffers='own',
-    predict_network='ema',
+    head_one_mix=False,
 )
 
 custom_hooks = [
-    dict(
-        type='MomentumScheduleHook',
-        momentum=0.999,
-        end_momentum=0.99996,
-        adjust_scope=(0.25, 1.0),
-        warmup='constant',
-        generator_off=None),
-    # mask_loss 0.1 -> 0, cosine per iteration (the reference's
-    # CustomCosineAnnealingHook(attr_name='mask_loss', by_epoch=False))
+    dict(_base_.custom_hooks[0], end_momentum=0.99996,
+         adjust_scope=(0.25, 1.0)),
     dict(type='MaskLossScheduleHook', start=None, end=0.0),
 ]
+# effective batch 100 = 2 x 25 x 2 accumulated steps (openmixup cifar100/
+# automix/vits/swin_t_l3_a2_near_L1_01_sz224_mlr1e_4_bs100_ep200.py: 1 x 100)
+optim_wrapper = dict(
+    accumulative_counts=2,
+    paramwise_cfg=dict(custom_keys={'mix_block': dict(lr_mult=2.0)}))
+
+val_evaluator = test_evaluator = _base_.ema_online_accuracy

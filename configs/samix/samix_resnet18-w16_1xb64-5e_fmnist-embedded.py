@@ -1,10 +1,13 @@
-# SAMix's Mix Block options (see samix_resnet18_1xb100-800e_cifar100.py) on the embedded
-# Fashion-MNIST demo: ../automix/automix_resnet18-w16_1xb64-5e_fmnist-embedded.py with the
-# SAMix block (value network 64 -> 32 -> 1, half the stage-3 width as the
-# reference's 256 -> 128 -> 1), and the generator loss as the CIFAR SAMix
-# recipes (the reference's eta on a soft CE computes the mixup CE).
-_base_ = ['../automix/automix_resnet18-w16_1xb64-5e_fmnist-embedded.py']
+# SAMix: ResNet-18 (width 16), embedded Fashion-MNIST subset, 5 epochs,
+# batch 64.
+_base_ = [
+    '../_base_/models/automix_resnet18-w16_fmnist.py',
+    '../_base_/datasets/fashion_mnist_embedded.py',
+    '../_base_/schedules/fmnist_sgd_demo.py',
+    '../_base_/default_runtime.py',
+]
 
+# SAMix's Mix Block (_base_/models/samix_resnet18_cifar.py) at demo width
 model = dict(
     mix_block=dict(
         upsample_mode='bilinear',
@@ -16,8 +19,13 @@ model = dict(
             hid_channels=32,
             num_layers=2,
             norm_cfg=dict(type='BN'),
-            act_cfg=dict(type='ReLU')),
+            act_cfg=dict(type='ELU'),
+            with_bias=False),
         mask_loss_mode='L1+Variance'),
     generator_loss='mixup_ce',
     generator_eta=0.5,
 )
+
+val_evaluator = test_evaluator = _base_.ema_online_accuracy
+
+default_hooks = dict(logger=dict(interval=20))

@@ -39,3 +39,20 @@ class KillAtIterHook(Hook):
             except ProcessLookupError:  # another rank was first
                 pass
         os.killpg(os.getpgid(0), signal.SIGKILL)
+
+
+@HOOKS.register_module(force=True)
+class KillAtSaveHook(Hook):
+    """SIGKILL the run (1 process) while it saves the checkpoint of epoch
+    ``at_epoch``: after ``CheckpointHook`` decided what to rotate and before
+    the file is written (``before_save_checkpoint``)."""
+    priority = 'HIGHEST'
+
+    def __init__(self, at_epoch: int):
+        self.at_epoch = at_epoch
+
+    def before_save_checkpoint(self, runner, checkpoint):
+        if checkpoint['meta'].get('epoch') == self.at_epoch:
+            runner.logger.info(f'KillAtSaveHook: SIGKILL while saving epoch '
+                               f'{self.at_epoch}')
+            os.killpg(os.getpgid(0), signal.SIGKILL)

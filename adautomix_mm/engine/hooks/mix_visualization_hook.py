@@ -1,6 +1,7 @@
 """Periodic PNG grids of generated mixed samples and their masks."""
 import os.path as osp
-from typing import Optional
+import textwrap
+from typing import List, Optional, Sequence
 
 import numpy as np
 import torch
@@ -15,9 +16,20 @@ from .runner_model import model_with
 class MixedSampleVisualizationHook(Hook):
     """Every ``interval`` epochs (and after training), draw generator
     samples of a fixed training batch (the first one seen) and show the
-    first ``num_images``, on the main process: one row per sample with its
-    N source images (titled with their ratio lambda_i), their N masks (white
-    = 1, titled with the share of pixels each takes) and the mixed image.
+    first ``num_images``, on the main process: one row per sample; columns:
+    its N source images (titled with their label weight lambda_i), their N
+    masks (white = 1, titled with the share of the pixels each gives) and
+    the mixed image. A caption over the grid says what it shows and what
+    was measured on the whole preview batch: the masks' mean spatial range
+    (max - min over an image; below ``uniform_range`` the caption says the
+    masks are nearly uniform, i.e. a linear mix) and the mean
+    |share - lambda| (the labels are mixed with lambda, the pixels with the
+    shares).
+
+    ``seed`` fixes the preview's draws (partners, lambda): every epoch shows
+    the same batch, partners and lambda, so epochs compare (lambda is one
+    draw per batch in AdAutoMix, as in training: every row shows the same
+    lambda). ``seed=None`` draws anew each time.
 
     The grid goes to the runner's visualizer (``add_image``, so every
     configured backend such as TensorBoard gets it) and to
@@ -36,15 +48,20 @@ class MixedSampleVisualizationHook(Hook):
     priority = 'LOW'
 
     def __init__(self, interval: int = 1, num_images: int = 8,
-                 seed: Optional[int] = 0):
+                 seed: Optional[int] = 0, uniform_range: float = 0.1):
         if not isinstance(interval, int) or interval < 1:
             raise ValueError(f'interval must be an int >= 1, got {interval!r}')
         if not isinstance(num_images, int) or num_images < 1:
             raise ValueError(f'num_images must be an int >= 1, got '
                              f'{num_images!r}')
+        if isinstance(uniform_range, bool) or not isinstance(
+                uniform_range, (int, float)) or not 0 <= uniform_range <= 1:
+            raise ValueError('uniform_range must be a number in [0, 1], got '
+                             f'{uniform_range!r}')
         self.interval = interval
         self.num_images = num_images
         self.seed = seed
+        self.uniform_range = float(uniform_range)
         self._batch = None
         self.last_path: Optional[str] = None
 
@@ -78,6 +95,10 @@ class MixedSampleVisualizationHook(Hook):
                  for k in ('sources', 'masks', 'mixed')}
         lam = out['lam']  # [N] shared by the batch, or [B, N]
         shown['lam'] = lam if lam.dim() == 1 else lam[:self.num_images]
+        stats = mask_statistics(out['lam'], out['masks'])
+        shown['caption'] = grid_caption(
+            stats, self.uniform_range, self.seed, shared_lam=lam.dim() == 1,
+            why=UNIFORM_MASKS_WRITE_UP.get(type(model).__name__))
         image = self._grid(model.data_preprocessor, shown)
         runner.visualizer.add_image('mixed_samples', image, step=step)
         path = osp.join(runner.work_dir, 'mixed_samples', f'epoch_{step}.png')
@@ -86,7 +107,12 @@ class MixedSampleVisualizationHook(Hook):
         # 4 decimals: [N] shared ratios, or [B, N] per sample
         lam = [[round(u, 4) for u in v] if isinstance(v, list) else
                round(v, 4) for v in out['lam'].tolist()]
-        runner.logger.info(f'Mixed samples (lam={lam}) saved to {path}')
+        flat = (' (nearly uniform masks)'
+                if stats['spatial_range'] < self.uniform_range else '')
+        runner.logger.info(
+            f'Mixed samples (lam={lam}; mask spatial range '
+            f'{stats["spatial_range"]:.3f}{flat}, mean |share - lam| '
+            f'{stats["share_err"]:.2f}) saved to {path}')
         return path
 
     @staticmethod
@@ -114,7 +140,7 @@ class MixedSampleVisualizationHook(Hook):
         ], dim=1).cpu()  # [B, 2N + 1, 3, H, W]
         titles = grid_titles(out['lam'], masks)
         return _draw_labelled_grid(tiles.permute(0, 1, 3, 4, 2).numpy(),
-                                   titles)
+                                   titles, out.get('caption', ()))
 
 
 def grid_titles(lam: torch.Tensor, masks: torch.Tensor):
@@ -122,26 +148,82 @@ def grid_titles(lam: torch.Tensor, masks: torch.Tensor):
     lambda_i, mask i with its pixel share (mean of the mask; equal to
     lambda_i for linear mixup), and the mixed image."""
     b, n = masks.shape[:2]
-    lam = torch.as_tensor(lam).detach().float().cpu()
-    lam = lam.view(1, n).expand(b, n) if lam.dim() == 1 else lam
+    lam = _per_sample(lam, b, n)
     share = masks.detach().float().flatten(2).mean(-1).cpu()
     return [[f'image {i + 1}\nλ={lam[r, i]:.2f}' for i in range(n)]
             + [f'mask {i + 1}\nshare={share[r, i]:.2f}' for i in range(n)]
             + ['mixed'] for r in range(b)]
 
 
-def _draw_labelled_grid(tiles: np.ndarray, titles) -> np.ndarray:
+def _per_sample(lam, b: int, n: int) -> torch.Tensor:
+    lam = torch.as_tensor(lam).detach().float().cpu()
+    return lam.view(1, n).expand(b, n) if lam.dim() == 1 else lam
+
+
+def mask_statistics(lam: torch.Tensor, masks: torch.Tensor) -> dict:
+    """Of masks ``[B, N, H, W]``: ``spatial_range``, the mean over samples
+    and images of max_p M_i(p) - min_p M_i(p) (0: constant masks, a linear
+    mix), and ``share_err``, the mean |mean_p M_i(p) - lambda_i|."""
+    b, n = masks.shape[:2]
+    flat = masks.detach().float().flatten(2).cpu()
+    spatial = (flat.amax(-1) - flat.amin(-1)).mean()
+    share_err = (flat.mean(-1) - _per_sample(lam, b, n)).abs().mean()
+    return dict(spatial_range=float(spatial), share_err=float(share_err))
+
+
+# Where the docs explain a model's nearly uniform masks on a short budget.
+UNIFORM_MASKS_WRITE_UP = {
+    'AdAutoMix': 'docs/adautomix_generator_investigation.md',
+}
+
+
+def grid_caption(stats: dict, uniform_range: float, seed: Optional[int],
+                 shared_lam: bool, why: Optional[str] = None) -> List[str]:
+    """The grid's caption: what the tiles are, why lambda repeats, and what
+    the masks' statistics (:func:`mask_statistics`) say, with a pointer to
+    the write-up ``why`` when the masks are nearly uniform."""
+    lines = ['Rows: mixed samples. Columns: the source images (λ = label '
+             'weight of each), their masks (white = 1; share = fraction of '
+             'the mixed pixels each image gives), the mixed image.']
+    repeat = ('the same batch, partners and λ every epoch (seed '
+              f'{seed}), so epochs compare' if seed is not None else
+              'a new draw each epoch (seed=None)')
+    lines.append(('λ: one draw for the whole batch as in training, so '
+                  'every row repeats it; ' if shared_lam else
+                  'λ: drawn per sample; ') + repeat + '.')
+    if stats['spatial_range'] < uniform_range:
+        lines.append(
+            'Masks nearly uniform at this budget (mean max − min over an '
+            f'image {stats["spatial_range"]:.3f} < {uniform_range:g}): a '
+            'linear mix, no spatial layout learned yet' +
+            (f'; why: {why}.' if why else '.'))
+    else:
+        lines.append('Masks vary over the image (mean max − min '
+                     f'{stats["spatial_range"]:.3f} ≥ {uniform_range:g}).')
+    lines.append('Labels are mixed with λ, pixels with the shares: mean '
+                 f'|share − λ| = {stats["share_err"]:.2f}.')
+    return lines
+
+
+def _draw_labelled_grid(tiles: np.ndarray, titles,
+                        caption: Sequence[str] = ()) -> np.ndarray:
     """Render tiles ``[rows, cols, H, W, 3]`` in [0, 1] with a title over
-    every tile (matplotlib's Agg canvas; no pyplot state, no display)."""
+    every tile and the caption lines (wrapped to the width) above the grid
+    (matplotlib's Agg canvas; no pyplot state, no display)."""
     from matplotlib.backends.backend_agg import FigureCanvasAgg
     from matplotlib.figure import Figure
     rows, cols = tiles.shape[:2]
     side = 1.1  # inches per tile, titles included
-    fig = Figure(figsize=(cols * side, rows * side * 1.25 + 0.5), dpi=80)
+    width = cols * side
+    # about 0.55 em per character at 7 pt
+    chars = max(40, int(width * 72 / (0.55 * 7)))
+    text = [w for line in caption for w in textwrap.wrap(line, chars)]
+    head = 0.35 + 0.13 * len(text)  # inches above the tiles
+    height = rows * side * 1.25 + head
+    fig = Figure(figsize=(width, height), dpi=80)
     FigureCanvasAgg(fig)
-    fig.suptitle('N source images (λ = label weight), their '
-                 'masks (white = 1, sum 1 per pixel), the mixed image',
-                 fontsize=8)
+    fig.text(0.01, 1 - 0.1 / height, '\n'.join(text), fontsize=7,
+             va='top', ha='left')
     axes = fig.subplots(rows, cols, squeeze=False)
     for r in range(rows):
         for c in range(cols):
@@ -151,7 +233,7 @@ def _draw_labelled_grid(tiles: np.ndarray, titles) -> np.ndarray:
             ax.set_title(titles[r][c], fontsize=6, pad=2)
             ax.set_xticks([])
             ax.set_yticks([])
-    fig.tight_layout(rect=(0, 0, 1, 0.97), pad=0.3)
+    fig.tight_layout(rect=(0, 0, 1, 1 - (head - 0.1) / height), pad=0.3)
     fig.canvas.draw()
     rgba = np.asarray(fig.canvas.buffer_rgba())
     return np.ascontiguousarray(rgba[..., :3])
@@ -178,5 +260,6 @@ def _preview_without_side_effects(model, inputs: torch.Tensor,
 
 def _write_png(path: str, rgb: np.ndarray) -> None:
     import mmcv
-    # mmcv writes BGR.
-    mmcv.imwrite(np.ascontiguousarray(rgb[..., ::-1]), path, auto_mkdir=True)
+    # mmcv writes BGR; MMEngine's file backend makes the folder (mmcv's
+    # auto_mkdir argument only adds a deprecation warning).
+    mmcv.imwrite(np.ascontiguousarray(rgb[..., ::-1]), path)

@@ -20,6 +20,20 @@ MMEngine and MMPretrain have no such guard (MMEngine's
   at the end of each epoch, and at the iterations where a by-iteration
   ``CheckpointHook`` saves, every floating parameter and buffer must be
   finite (a finite loss can still produce an infinite update).
+* Finite divergence, every iteration, before any save that iteration: the
+  global L2 norm of the parameters after the optimizer step,
+  ``n_t = ||theta_t||``, must stay below ``norm_ratio`` x its level
+  ``r_t = min_{s<=t} median(n_{s-window}, ..., n_{s-1})`` (the lowest positive
+  running median so far, so a slow blow-up is caught as well as a jump); and
+  each
+  logged loss term must stay below ``loss_ratio`` x ``max(median of its
+  last window magnitudes, loss_floor)`` (checked from 10 iterations of
+  history on; under DDP decided over all ranks in the loss all-reduce).
+  Either raises :class:`DivergenceError` (a ``FloatingPointError``) before
+  the checkpoint of that iteration/epoch, so the last checkpoint written
+  before the check failed is not rotated away, naming it and the exact
+  ``--resume ... --resume-lr-scale`` command that continues from it with a
+  lower learning rate (:class:`~.resume_lr_hook.ResumeLrScaleHook`).
 * ``warn_loss``: a finite term whose magnitude exceeds it is logged once per
   term as a warning (divergence usually shows as a blow-up before NaN).
 * Counted fallbacks: modules that tolerate non-finite values as the
@@ -28,6 +42,9 @@ MMEngine and MMPretrain have no such guard (MMEngine's
   total is logged as ``train/nonfinite_fallbacks`` and each increase is a
   warning naming the module and the iteration.
 """
+import collections
+import os.path as osp
+import statistics
 from typing import Dict, List, Optional
 
 import torch
@@ -37,6 +54,42 @@ from mmengine.hooks import CheckpointHook, Hook
 from mmpretrain.registry import HOOKS
 
 from .runner_model import unwrap_model as _unwrap
+
+
+class DivergenceError(FloatingPointError):
+    """Finite divergence: weights or losses far above their running level."""
+
+
+def resume_advice(runner) -> str:
+    """Which checkpoint is the newest and the command that resumes it with a
+    lower learning rate."""
+    from .checkpoint_safety_hook import resolve_last_checkpoint
+    work_dir = runner.work_dir
+    latest, _ = resolve_last_checkpoint(work_dir)
+    cfg_file = getattr(getattr(runner, 'cfg', None), 'filename', None) or \
+        'CONFIG'
+    if latest is None or not osp.isfile(latest):
+        return (f'No checkpoint is in {work_dir} yet: start again with a '
+                'lower learning rate (e.g. --cfg-options '
+                'optim_wrapper.optimizer.lr=...).')
+    return (f'The newest checkpoint is {latest} (written before this check '
+            'failed). To continue from it with a 10x lower learning rate: '
+            f'python tools/train.py {cfg_file} --work-dir {work_dir} '
+            f'--resume {latest} --resume-lr-scale 0.1 (every learning rate '
+            'and the rest of its schedule x 0.1; the checkpoints written '
+            'after that hold the new rate, so do not repeat the option on '
+            'later resumes). Gradient clipping (optim_wrapper.clip_grad) '
+            'also helps.')
+
+
+def _check_ratio(name: str, value, none_ok: bool = True):
+    if value is None and none_ok:
+        return
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or \
+            value <= 0:
+        raise ValueError(f'NonFiniteLossHook: {name} must be a positive '
+                         f'number{" or None" if none_ok else ""}, got '
+                         f'{value!r}')
 
 
 def _all_reduce_sum(t: torch.Tensor) -> torch.Tensor:
@@ -54,22 +107,46 @@ class NonFiniteLossHook(Hook):
             checkpoint save point. Default True.
         warn_loss (float, optional): warn once per term when
             ``|term| > warn_loss``. None disables. Default 1e4.
+        norm_ratio (float, optional): stop when the parameter norm exceeds
+            ``norm_ratio`` x its level (module docstring). None disables.
+            Default 10.
+        loss_ratio (float, optional): stop when a loss term's magnitude
+            exceeds ``loss_ratio`` x ``max(running median, loss_floor)``.
+            None disables. Default 100.
+        loss_floor (float): smallest median the loss ratio is taken
+            against (relative jumps of tiny losses are ignored). Default 1.
+        window (int): iterations in the running medians. Default 50.
     """
 
     priority = 'LOW'  # before CheckpointHook ('VERY_LOW') at the same event
+    MIN_LOSS_HISTORY = 10
 
     def __init__(self, check_weights: bool = True,
-                 warn_loss: Optional[float] = 1e4):
+                 warn_loss: Optional[float] = 1e4,
+                 norm_ratio: Optional[float] = 10.0,
+                 loss_ratio: Optional[float] = 100.0,
+                 loss_floor: float = 1.0, window: int = 50):
         if not isinstance(check_weights, bool):
             raise TypeError('NonFiniteLossHook: check_weights must be True or '
                             f'False, got {check_weights!r}')
-        if warn_loss is not None and (
-                isinstance(warn_loss, bool)
-                or not isinstance(warn_loss, (int, float)) or warn_loss <= 0):
-            raise ValueError('NonFiniteLossHook: warn_loss must be a positive '
-                             f'number or None, got {warn_loss!r}')
+        for name, value in (('warn_loss', warn_loss),
+                            ('norm_ratio', norm_ratio),
+                            ('loss_ratio', loss_ratio)):
+            _check_ratio(name, value)
+        _check_ratio('loss_floor', loss_floor, none_ok=False)
+        if isinstance(window, bool) or not isinstance(window, int) or \
+                window < 1:
+            raise ValueError('NonFiniteLossHook: window must be a positive '
+                             f'integer, got {window!r}')
         self.check_weights = check_weights
         self.warn_loss = warn_loss
+        self.norm_ratio = norm_ratio
+        self.loss_ratio = loss_ratio
+        self.loss_floor = float(loss_floor)
+        self.window = window
+        self._norms: collections.deque = collections.deque(maxlen=window)
+        self._norm_level: Optional[float] = None
+        self._losses: Dict[str, collections.deque] = {}
         self._warned: set = set()
         self._model = None
         self._fallbacks: list = []
@@ -106,9 +183,13 @@ class NonFiniteLossHook(Hook):
             return
         values = torch.stack([log_vars[k].detach().float().reshape(())
                               for k in names])
-        bad = _all_reduce_sum((~torch.isfinite(values)).float())
-        # One device-to-host copy per iteration for both checks.
-        bad, mags = torch.stack([bad, values.abs().nan_to_num()]).cpu()
+        limits = torch.tensor(self._loss_limits(names), device=values.device)
+        flags = torch.stack([~torch.isfinite(values),
+                             values.abs().nan_to_num() > limits]).float()
+        flags = _all_reduce_sum(flags)
+        # One device-to-host copy per iteration for all checks.
+        bad, far, mags = torch.cat([flags, values.abs().nan_to_num()[None]]
+                                   ).cpu()
         if bad.any():
             # Name the individual terms first; the sums (MMEngine's `loss`,
             # a model's logged-only totals such as `loss_cls`) only if they
@@ -128,9 +209,23 @@ class NonFiniteLossHook(Hook):
                 f'iteration {runner.iter + 1} (epoch {runner.epoch + 1}): '
                 f'{value}{where}. Training stopped before this iteration\'s '
                 'optimizer step, so no checkpoint with its weights was '
-                f'written; the checkpoints in {runner.work_dir} are from '
-                'before. Lower the learning rate (or use gradient clipping, '
-                'optim_wrapper.clip_grad) and resume from the last one.')
+                f'written. {resume_advice(runner)}')
+        if far.any():
+            terms = [n for n, f in zip(names, far.tolist()) if f]
+            detail = ', '.join(
+                f'|{n}| = {mags[names.index(n)]:.4g} > {self.loss_ratio:g} x '
+                f'{self._loss_level(n):.4g}' for n in terms)
+            raise DivergenceError(
+                f'Diverging: loss {", ".join(repr(t) for t in terms)} at '
+                f'iteration {runner.iter + 1} (epoch {runner.epoch + 1}) far '
+                f'above its running level ({detail} = loss_ratio x max('
+                f'median of the last {self.window}, loss_floor); '
+                'NonFiniteLossHook.loss_ratio). Training stopped before this '
+                'iteration\'s optimizer step and before any further '
+                f'checkpoint. {resume_advice(runner)}')
+        for name, mag in zip(names, mags.tolist()):
+            self._losses.setdefault(
+                name, collections.deque(maxlen=self.window)).append(mag)
         if self.warn_loss is not None:
             for name, mag in zip(names, mags.tolist()):
                 if mag > self.warn_loss and name not in self._warned:
@@ -140,6 +235,51 @@ class NonFiniteLossHook(Hook):
                         f'iteration {runner.iter + 1}: the run may be '
                         'diverging (NonFiniteLossHook.warn_loss).')
 
+    def _loss_level(self, name: str) -> float:
+        history = self._losses.get(name, ())
+        return max(statistics.median(history), self.loss_floor)
+
+    def _loss_limits(self, names: List[str]) -> List[float]:
+        """Per term: the magnitude above which it counts as diverging."""
+        if self.loss_ratio is None:
+            return [float('inf')] * len(names)
+        return [self.loss_ratio * self._loss_level(n)
+                if len(self._losses.get(n, ())) >= self.MIN_LOSS_HISTORY
+                else float('inf') for n in names]
+
+    # ------------------------------------------------------ parameter norm
+    def check_norm(self, runner) -> None:
+        """Raise :class:`DivergenceError` if the global parameter norm is
+        above ``norm_ratio`` x its level (identical on every DDP rank, as
+        the parameters are)."""
+        if self.norm_ratio is None:
+            return
+        params = [p.detach() for p in _unwrap(runner.model).parameters()
+                  if p.is_floating_point()]
+        if not params:
+            return
+        norms = torch._foreach_norm(params) if hasattr(
+            torch, '_foreach_norm') else [torch.linalg.vector_norm(p)
+                                          for p in params]
+        norm = float(torch.linalg.vector_norm(torch.stack(
+            [n.float() for n in norms])))
+        level = statistics.median(self._norms) if self._norms else 0.0
+        if level > 0:  # (all-zero weights so far: no level yet)
+            self._norm_level = level if self._norm_level is None else min(
+                self._norm_level, level)
+        if self._norm_level is not None and \
+                norm > self.norm_ratio * self._norm_level:
+            raise DivergenceError(
+                f'Diverging: the parameter norm after iteration '
+                f'{runner.iter + 1} (epoch {runner.epoch + 1}) is '
+                f'{norm:.4g}, {norm / self._norm_level:.3g} times its '
+                f'level {self._norm_level:.4g} (the lowest median of '
+                f'{self.window} iterations so far; the limit is '
+                f'NonFiniteLossHook.norm_ratio = {self.norm_ratio:g}). '
+                'Training stopped before saving a checkpoint with these '
+                f'weights. {resume_advice(runner)}')
+        self._norms.append(norm)
+
     # ---------------------------------------------------------- weight check
     def after_train_epoch(self, runner) -> None:
         if self.check_weights:
@@ -148,6 +288,7 @@ class NonFiniteLossHook(Hook):
     def after_train_iter(self, runner, batch_idx: int, data_batch=None,
                          outputs=None) -> None:
         self.log_fallbacks(runner)
+        self.check_norm(runner)
         if self.check_weights and self._iteration_save_point(runner):
             self.check_model(runner)
 
@@ -194,4 +335,4 @@ class NonFiniteLossHook(Hook):
                 f'{runner.iter + 1} (epoch {runner.epoch + 1}), e.g. '
                 f'{local[:5] or "on another rank"}. Stopped before saving a '
                 'checkpoint (and before the oldest kept one is removed). '
-                'Lower the learning rate and resume from the last checkpoint.')
+                f'{resume_advice(runner)}')

@@ -32,7 +32,8 @@ Data loader workers draw from their own generators, which MMEngine seeds per
 worker when the workers start (each epoch, unless ``persistent_workers``).
 A resume therefore repeats the run exactly with ``num_workers=0``, or from
 epoch-end checkpoints with ``persistent_workers=False``; otherwise only the
-data augmentation can differ.
+data augmentation can differ, and the resume logs a warning naming the
+setting (:func:`inexact_loader_warning`).
 """
 import random
 from typing import List, Optional
@@ -104,6 +105,31 @@ def _resume_batches(batch_sampler, skip: int, state: Optional[dict]) -> None:
     batch_sampler.__class__ = _ResumeBatches
 
 
+def inexact_loader_warning(loader, mid_epoch: bool) -> Optional[str]:
+    """Why resuming with ``loader`` cannot repeat the run's augmentation
+    (its workers' generators are not in the checkpoint), or None."""
+    workers = getattr(loader, 'num_workers', 0) or 0
+    if workers <= 0:
+        return None
+    if getattr(loader, 'persistent_workers', False):
+        why = (f'train_dataloader.persistent_workers=True with num_workers='
+               f'{workers}: the workers live across epochs, and their '
+               'random generators (data augmentation) are not in the '
+               'checkpoint; the resumed workers start from their initial '
+               'seeds')
+    elif mid_epoch:
+        why = (f'train_dataloader.num_workers={workers} and a mid-epoch '
+               'checkpoint: the workers\' random generators (data '
+               'augmentation) had advanced within the epoch and are not in '
+               'the checkpoint')
+    else:
+        return None
+    return (f'Inexact resume: {why}, so the resumed run\'s data augmentation '
+            'differs from the uninterrupted run\'s (losses and weights '
+            'follow it). For a bit-exact resume use num_workers=0, or '
+            'persistent_workers=False with epoch-end checkpoints.')
+
+
 @HOOKS.register_module()
 class RngStateHook(Hook):
     """Store per-rank generator states in checkpoints and restore them on
@@ -133,14 +159,16 @@ class RngStateHook(Hook):
         self._val_state: Optional[dict] = None
 
     # ------------------------------------------------------------------ save
-    def _capture(self) -> None:
+    def capture(self) -> None:
+        """Gather every rank's generator states for the next checkpoint
+        (a collective: all ranks call it)."""
         states = [get_rng_state()]
         if is_distributed():
             states = all_gather_object(states[0])
         self._pending = states
 
     def after_train_epoch(self, runner) -> None:
-        self._capture()
+        self.capture()
 
     def after_train_iter(self, runner, batch_idx: int, data_batch=None,
                          outputs=None) -> None:
@@ -148,7 +176,7 @@ class RngStateHook(Hook):
             if isinstance(hook, CheckpointHook) and not hook.by_epoch and (
                     hook.every_n_train_iters(runner, hook.interval) or (
                         hook.save_last and hook.is_last_train_iter(runner))):
-                self._capture()
+                self.capture()
                 return
 
     def before_save_checkpoint(self, runner, checkpoint: dict) -> None:
@@ -166,6 +194,11 @@ class RngStateHook(Hook):
         self._epoch_loop = isinstance(loop, EpochBasedTrainLoop)
         per_epoch = len(loop.dataloader) if self._epoch_loop else 0
         done = meta.get('iter', 0) - meta.get('epoch', 0) * per_epoch
+        warning = inexact_loader_warning(getattr(loop, 'dataloader', None),
+                                         mid_epoch=not self._epoch_loop
+                                         or done != 0)
+        if warning is not None:
+            runner.logger.warning(warning)
         if self._epoch_loop and done == 0:
             self._resumed = state  # restored in before_train_epoch
             self._resume_mid_epoch = False

@@ -12,40 +12,63 @@ from mmpretrain.registry import BATCH_AUGMENTS
 from ._args import check_batch, float_range, positive_float
 
 
+def _holes(offset: int, side: int, span: int, period: int,
+           hole: int, count: int) -> np.ndarray:
+    """1-D indicator of the holes ``offset + [k p, k p + hole)`` (``p`` the
+    period, ``k = 0..count``, each end capped at ``span``) on an axis of
+    ``side`` pixels, placed with Python slice semantics as the reference's
+    ``mask[a:b] = 1`` places them (a negative start counts from the far
+    end)."""
+    line = np.zeros(side, dtype=bool)
+    for k in range(count + 1):
+        start = min(period * k, span)
+        line[offset + start:offset + min(start + hole, span)] = True
+    return line
+
+
 def grid_mask(size, lam: float, n_holes: int, hole_aspect_ratio: float,
-              cut_area_ratio: float, cut_aspect_ratio: float) -> torch.Tensor:
+              cut_area_ratio: float, cut_aspect_ratio: float,
+              clip_crop: bool = False) -> torch.Tensor:
     r"""Binary ``[H, W]`` mask: 1 on a grid of holes inside a random crop.
 
-    Crop of area ``cut_area_ratio * HW`` and aspect ``cut_aspect_ratio``
-    (h / w) at a uniform position; it is tiled by ``n_holes`` patches across
-    its width (patch side :math:`p_w = \lceil w_c / n \rceil`, :math:`p_h =
-    \lfloor p_w \cdot` ``hole_aspect_ratio`` :math:`\rfloor`); each patch
-    holds a hole of sides :math:`\lfloor p \sqrt{1-\lambda} \rfloor` clipped
-    to ``[1, p - 1]`` at its top-left corner.
+    Crop :math:`w_c = \lfloor \sqrt{\lfloor HW a \rfloor / r} \rfloor`,
+    :math:`h_c = \lfloor w_c r \rfloor` (``cut_area_ratio`` :math:`a`,
+    ``cut_aspect_ratio`` :math:`r`), top-left corner
+    :math:`\lfloor (W - w_c) u_x \rfloor, \lfloor (H - h_c) u_y \rfloor`
+    (:math:`u \sim U(0, 1)`, rounded toward zero); it is tiled by
+    ``n_holes`` patches across its width (patch :math:`p_w = \lceil w_c / n
+    \rceil`, :math:`p_h = \lfloor p_w \cdot` ``hole_aspect_ratio``
+    :math:`\rfloor`); each patch holds a hole of sides :math:`\lfloor p
+    \sqrt{1-\lambda} \rfloor` clipped to ``[1, p - 1]`` at its top-left
+    corner.
+
+    Reference (OpenMixup ``gridmix.py`` ``rand_grid``): a crop taller or wider
+    than the image gets a negative corner and its holes are written with
+    Python slice semantics (a hole wholly above the image lands at its
+    bottom, one across the edge is dropped). ``clip_crop=True`` clips the
+    crop to the image instead.
     """
     h, w = size
-    cut_area = int(h * w * cut_area_ratio)
-    cut_w = int(math.sqrt(cut_area / cut_aspect_ratio))
-    # Clipped to the image (OpenMixup lets a tall crop leave it).
-    cut_h = min(int(cut_w * cut_aspect_ratio), h)
-    cut_w = min(cut_w, w)
+    cut_w = int(math.sqrt(int(h * w * cut_area_ratio) / cut_aspect_ratio))
+    cut_h = int(cut_w * cut_aspect_ratio)
+    if clip_crop:
+        cut_h, cut_w = min(cut_h, h), min(cut_w, w)
     if not 1 <= n_holes <= cut_w // 2:
         raise ValueError(f'n_holes must be in [1, {cut_w // 2}] for a crop '
                          f'{cut_w} pixels wide, got {n_holes}')
     x0 = int((w - cut_w) * np.random.random())
     y0 = int((h - cut_h) * np.random.random())
     patch_w = math.ceil(cut_w / n_holes)
-    # (at least 2 rows, so a hole of >= 1 row fits; OpenMixup can get 0)
-    patch_h = max(int(patch_w * hole_aspect_ratio), 2)
+    patch_h = int(patch_w * hole_aspect_ratio)
+    if patch_h < 1:
+        raise ValueError(f'hole_aspect_ratio {hole_aspect_ratio} gives holes '
+                         f'0 pixels tall (patch width {patch_w})')
     ratio = math.sqrt(1.0 - lam)
     hole_w = min(max(int(patch_w * ratio), 1), patch_w - 1)
     hole_h = min(max(int(patch_h * ratio), 1), patch_h - 1)
-    # hole pattern along each axis of the crop, then their outer product
-    ys = (torch.arange(cut_h) % patch_h) < hole_h
-    xs = (torch.arange(cut_w) % patch_w) < hole_w
-    mask = torch.zeros(h, w)
-    mask[y0:y0 + cut_h, x0:x0 + cut_w] = (ys[:, None] & xs[None, :]).float()
-    return mask
+    cols = _holes(x0, w, cut_w, patch_w, hole_w, n_holes)
+    rows = _holes(y0, h, cut_h, patch_h, hole_h, math.ceil(cut_h / patch_h))
+    return torch.from_numpy(rows[:, None] & cols[None, :]).float()
 
 
 @BATCH_AUGMENTS.register_module()
@@ -61,12 +84,18 @@ class GridMix:
     :math:`\tilde y = \lambda y + (1-\lambda) y_\pi`.
     Defaults: OpenMixup's CIFAR/Tiny/ImageNet configs (``n_holes=(2, 6)``,
     ``hole_aspect_ratio=1``, ``cut_area_ratio=(0.5, 1)``,
-    ``cut_aspect_ratio=(0.5, 2)``).
+    ``cut_aspect_ratio=(0.5, 2)``); same masks and :math:`\lambda` as
+    OpenMixup's ``gridmix`` under the same numpy and Python seeds.
+    ``clip_crop=True``: crops clipped to the image (see :func:`grid_mask`).
     """
 
     def __init__(self, alpha: float, n_holes=(2, 6), hole_aspect_ratio=1.0,
-                 cut_area_ratio=(0.5, 1.0), cut_aspect_ratio=(0.5, 2.0)):
+                 cut_area_ratio=(0.5, 1.0), cut_aspect_ratio=(0.5, 2.0),
+                 clip_crop: bool = False):
         self.alpha = positive_float('alpha', alpha)
+        if not isinstance(clip_crop, bool):
+            raise ValueError(f'clip_crop must be a bool, got {clip_crop!r}')
+        self.clip_crop = clip_crop
         holes = n_holes if isinstance(n_holes, (list, tuple)) else (n_holes,
                                                                     n_holes)
         if len(holes) != 2 or not all(
@@ -89,7 +118,8 @@ class GridMix:
         return lam, grid_mask(size, lam, n_holes,
                               np.random.uniform(*self.hole_aspect_ratio),
                               np.random.uniform(*self.cut_area_ratio),
-                              np.random.uniform(*self.cut_aspect_ratio))
+                              np.random.uniform(*self.cut_aspect_ratio),
+                              self.clip_crop)
 
     def __call__(self, batch_inputs: torch.Tensor, batch_score: torch.Tensor):
         check_batch(batch_inputs, batch_score)

@@ -33,7 +33,7 @@ from ..utils.saliency import SALIENCY_MODES, input_saliency, module_mode
 from ..utils.targets import onehot_targets, warn_unmixed_batch
 from .self_mixing_checks import check_mixing_args, check_mixing_model
 
-CLEAN_LOSS_SCALES = ('reference', 'soft_ce')
+CLEAN_LOSS_SCALES = ('reference', 'soft_ce', 'unscaled')
 
 
 @MODELS.register_module()
@@ -49,7 +49,9 @@ class SaliencyMixClassifier(ImageClassifier):
             code, whose mixed loss is BCE on softmax outputs (a mean over the
             K classes, about soft CE / K); 'soft_ce': :math:`2
             \\lambda_{clean}`, the same clean:mixed balance for the soft-CE
-            mixed loss of this classifier's head.
+            mixed loss of this classifier's head; 'unscaled':
+            :math:`\\lambda_{clean}` (R-Mix's ImageNet code, ``clean_lam *
+            CE`` beside a soft-CE mixed loss).
     """
 
     def __init__(self,
@@ -109,6 +111,8 @@ class SaliencyMixClassifier(ImageClassifier):
             return 1.0  # only the saliency's direction is used
         if self.clean_loss_scale == 'reference':
             return 2.0 * lam / num_classes
+        if self.clean_loss_scale == 'unscaled':
+            return lam
         return 2.0 * lam
 
     def logits(self, x: torch.Tensor) -> torch.Tensor:

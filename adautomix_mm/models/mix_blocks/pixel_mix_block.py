@@ -79,10 +79,12 @@ class PixelMixBlock(MixBlockBase):
         lam_mul (float): SAMix's ratio scaling m (0 = off).
         lam_mul_k (float | list): k of the rescaled ratio (-1 = identity).
         lam_residual (bool): SAMix's residual form of ``lam_mul``.
-        value_neck_cfg (dict, optional): a non-linear value network of
-            1x1 ConvModules, ``dict(hid_channels=128, num_layers=2,
-            norm_cfg=dict(type='BN'), act_cfg=dict(type='ReLU'))``
-            (SAMix); ``None``: one 1x1 conv (AutoMix).
+        value_neck_cfg (dict, optional): SAMix's non-linear value network
+            of 1x1 convs, OpenMixup's ``ConvNeck`` and its defaults:
+            ``dict(hid_channels=128, num_layers=2, norm_cfg=dict(type='BN'),
+            act_cfg=dict(type='ELU'), with_bias=False)`` (``with_bias``:
+            a bias in every conv, the last included); ``None``: one 1x1
+            conv with a bias (AutoMix).
         x_qk_concat (bool): SAMix: q and k from :math:`[z_a, z_b]`.
         att_norm_cfg (dict, optional): norm of the q/k projections.
         att_act_cfg (dict, optional): activation of the q/k projections
@@ -276,30 +278,37 @@ class PixelMixBlock(MixBlockBase):
 
 
 def _value_net(width: int, cfg: Optional[dict]) -> nn.Module:
-    """1x1 conv to one channel, or SAMix's value neck: ``num_layers`` 1x1
-    ConvModules (``hid_channels`` wide, with norm and activation) of which
-    the last maps to one channel without norm/activation (OpenMixup's
-    ``ConvNeck`` with ``with_last_bn=False``, no dropout, no residual)."""
+    """1x1 conv to one channel, or SAMix's value neck as OpenMixup's
+    ``ConvNeck`` (``necks/conv_necks.py``, its defaults: ELU, no bias in any
+    conv): ``num_layers`` 1x1 convs, ``hid_channels`` wide with norm and
+    activation, the last to one channel without them (``with_last_norm=
+    False``, no dropout, no residual)."""
     if cfg is None:
         return nn.Conv2d(width, 1, 1)
     cfg = dict(cfg)
-    allowed = {'hid_channels', 'num_layers', 'norm_cfg', 'act_cfg'}
+    allowed = {'hid_channels', 'num_layers', 'norm_cfg', 'act_cfg',
+               'with_bias'}
     unknown = set(cfg) - allowed
     if unknown:
         raise ValueError(f'PixelMixBlock: unknown value_neck_cfg keys '
                          f'{sorted(unknown)} (allowed: {sorted(allowed)})')
     hid = cfg.get('hid_channels', 128)
     num_layers = cfg.get('num_layers', 2)
+    bias = cfg.get('with_bias', False)
     if not isinstance(num_layers, int) or num_layers < 1:
         raise ValueError(f'PixelMixBlock: value_neck_cfg.num_layers must be '
                          f'an int >= 1, got {num_layers!r}')
+    if not isinstance(bias, bool):
+        raise ValueError(f'PixelMixBlock: value_neck_cfg.with_bias must be '
+                         f'a bool, got {bias!r}')
     layers, c = [], width
     for _ in range(num_layers - 1):
         layers.append(ConvModule(
-            c, hid, 1, norm_cfg=cfg.get('norm_cfg', dict(type='BN')),
-            act_cfg=cfg.get('act_cfg', dict(type='ReLU'))))
+            c, hid, 1, bias=bias,
+            norm_cfg=cfg.get('norm_cfg', dict(type='BN')),
+            act_cfg=cfg.get('act_cfg', dict(type='ELU'))))
         c = hid
-    layers.append(nn.Conv2d(c, 1, 1))
+    layers.append(nn.Conv2d(c, 1, 1, bias=bias))
     return nn.Sequential(*layers)
 
 

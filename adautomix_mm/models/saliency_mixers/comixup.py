@@ -2,18 +2,17 @@
 Supermodular Diversity", ICLR'21 oral; official code snu-mllab/Co-Mixup
 ``main.py`` (saliency, compatibility), ``mixup.py`` (``mixup_process``),
 ``match.py`` (optimisation))."""
-import math
 
 import numpy as np
 import torch
 import torch.nn.functional as F
 
 from mmpretrain.registry import MODELS
-from ..utils.comixup_solver import (SOLVERS, compatibility, import_gco,
-                                    optimise_partitions, partition_problem)
+from ..utils.comixup_solver import (COMIXUP_SOLVERS, HARD_THRES_MODES,
+                                    THRES_TYPES, compatibility, draw_prior,
+                                    import_gco, optimise_partitions,
+                                    partition_problem)
 from ..utils.mixing import mix_targets_by_area
-
-THRES_TYPES = ('hard', 'soft')
 
 
 def _number(name, value, low=None, integer=False, low_open=False):
@@ -47,10 +46,17 @@ class CoMixup:
 
     The classifier runs the saliency pass in train mode and keeps the clean
     loss with weight ``clean_lam`` (reference: ``2 clean_lam CE / K``, in
-    the update); ``solver``: ``'fast'`` (default; same energies, dominated
-    labels removed, fewer Python calls) or ``'gco_loop'`` (one
-    ``gco.cut_grid_graph`` per output over all labels, as the reference).
-    Reference defaults (official CIFAR-100 command).
+    the update). Inputs must be square with a side divisible by the block
+    number (the reference takes the block size from the width alone).
+
+    Options (reference defaults, official CIFAR-100 command):
+    ``hard_thres_mode``: ``'reference'`` (the official code's hard
+    threshold, :math:`((Ap > \tau) \odot A)\,p`) or ``'paper'``
+    (:math:`[Ap > \tau] \odot Ap`); ``solver``: ``'fast'`` (default) or
+    ``'gco_loop'`` (one ``gco.cut_grid_graph`` per output), identical
+    labellings; ``prune_labels``: remove dominated labels before the swap
+    (faster, labellings may differ from the reference's; off). See
+    :mod:`adautomix_mm.models.utils.comixup_solver`.
     """
 
     saliency_mode = 'train'
@@ -61,7 +67,9 @@ class CoMixup:
                  thres_type: str = 'hard', eta: float = 0.05,
                  omega: float = 0.001, set_resolve: bool = True,
                  niter: int = 4, clean_lam: float = 1.0,
-                 solver: str = 'fast', peak_kernel: int = 8):
+                 solver: str = 'fast', peak_kernel: int = 8,
+                 hard_thres_mode: str = 'reference',
+                 prune_labels: bool = False):
         import_gco()  # fail at build, naming the package, if missing
         self.alpha = float(_number('alpha', alpha, 0, low_open=True))
         self.m_part = _number('m_part', m_part, 1, integer=True)
@@ -76,6 +84,10 @@ class CoMixup:
             raise ValueError(f'thres_type must be one of {THRES_TYPES}, got '
                              f'{thres_type!r}')
         self.thres_type = thres_type
+        if hard_thres_mode not in HARD_THRES_MODES:
+            raise ValueError('hard_thres_mode must be one of '
+                             f'{HARD_THRES_MODES}, got {hard_thres_mode!r}')
+        self.hard_thres_mode = hard_thres_mode
         self.eta = float(_number('eta', eta, 0))
         self.omega = float(_number('omega', omega, 0))
         if not 0 <= omega <= 1:
@@ -85,44 +97,73 @@ class CoMixup:
         self.set_resolve = set_resolve
         self.niter = _number('niter', niter, 1, integer=True)
         self.clean_lam = float(_number('clean_lam', clean_lam, 0))
-        if solver not in SOLVERS:
-            raise ValueError(f'solver must be one of {SOLVERS}, got '
+        if solver not in COMIXUP_SOLVERS:
+            raise ValueError(f'solver must be one of {COMIXUP_SOLVERS}, got '
                              f'{solver!r}')
         self.solver = solver
+        if not isinstance(prune_labels, bool):
+            raise ValueError(
+                f'prune_labels must be a bool, got {prune_labels!r}')
+        if prune_labels and solver != 'fast':
+            raise ValueError("prune_labels=True needs solver='fast', got "
+                             f'solver={solver!r}')
+        self.prune_labels = prune_labels
         self.peak_kernel = _number('peak_kernel', peak_kernel, 1,
                                    integer=True)
 
-    def block_num(self) -> int:
-        if self.m_block_num == -1:
-            return 2**int(np.random.randint(1, 5))
-        return self.m_block_num
+    def block_num(self, side: int) -> int:
+        r"""Blocks per side (``m_block_num``, or :math:`2^k`, :math:`k \sim
+        U\{1..4\}` per batch when -1), checked to divide ``side``."""
+        blocks = self.m_block_num
+        if blocks == -1:
+            blocks = 2**int(np.random.randint(1, 5))
+        if side % blocks:
+            raise ValueError(
+                f'Co-Mixup needs the image side ({side}) to be divisible by '
+                f'the number of blocks per side (m_block_num='
+                f'{self.m_block_num}, drawn {blocks})')
+        return blocks
+
+    def draw_prior(self, n: int) -> torch.Tensor:
+        """Dirichlet prior of a partition of ``n`` inputs."""
+        return draw_prior(n, self.alpha)
+
+    def draw_init(self, n: int, h: int, w: int) -> np.ndarray:
+        """Random start ``[n, h, w]`` (input index per output block)."""
+        return torch.randint(0, n, (n, h, w)).numpy()
 
     @torch.no_grad()
     def masks(self, saliency: torch.Tensor):
         """Per partition ``(start, z [n, h, w, n])`` of the block labellings
         (``z[i, :, :, j]``: share of input ``start + j`` in output
         ``start + i``)."""
+        if saliency.shape[-2] != saliency.shape[-1]:
+            raise ValueError('Co-Mixup needs square inputs (its blocks are '
+                             'square), got saliency of size '
+                             f'{tuple(saliency.shape[-2:])}')
         sal = saliency.detach().float().cpu()
         a_dist = compatibility(sal, self.peak_kernel)
-        blocks = self.block_num()
-        size = max(1, sal.shape[-1] // blocks)
-        sal_blocks = F.avg_pool2d(sal[:, None], size)[:, 0]
+        blocks = self.block_num(sal.shape[-1])
+        sal_blocks = F.avg_pool2d(sal[:, None], sal.shape[-1] // blocks)[:, 0]
         h, w = sal_blocks.shape[-2:]
         starts, costs, As, inits = [], [], [], []
         for start in range(0, sal.size(0), self.m_part):
             stop = min(start + self.m_part, sal.size(0))
             cost, A = partition_problem(sal_blocks[start:stop],
                                         a_dist[start:stop, start:stop],
-                                        self.omega, self.eta, self.alpha)
+                                        self.omega, self.eta,
+                                        self.draw_prior(stop - start))
             starts.append(start)
             costs.append(cost)
             As.append(A)
-            inits.append(torch.randint(0, stop - start, cost.shape).numpy())
+            inits.append(self.draw_init(stop - start, h, w))
         zs = optimise_partitions(
             costs, As, beta=self.beta / (h * w), gamma=self.gamma / (h * w),
             thres=self.thres * h * w, thres_type=self.thres_type,
             set_resolve=self.set_resolve, niter=self.niter, soft_labels=True,
-            inits=inits, solver=self.solver)
+            inits=inits, solver=self.solver,
+            hard_thres_mode=self.hard_thres_mode,
+            prune_labels=self.prune_labels)
         return [(s, torch.from_numpy(z)) for s, z in zip(starts, zs)]
 
     def __call__(self, inputs: torch.Tensor, targets: torch.Tensor,

@@ -34,7 +34,7 @@ import torch.nn.functional as F
 from mmpretrain.registry import MODELS
 
 from ..utils import args
-from ..utils.graphcut import SOLVERS, require_gco, swap_labels
+from ..utils.graphcut import SWAP_SOLVERS, require_gco, swap_labels
 from ..utils.mixing import mix_targets_by_area
 
 # Largest cost x 1e5 that fits GCO's int32 energy terms (with headroom).
@@ -215,7 +215,7 @@ class PuzzleMix:
             ('clean_lam', clean_lam, clean_lam >= 0),
             ('adv_p', adv_p, 0 <= adv_p <= 1), ('adv_eps', adv_eps,
                                                 adv_eps >= 0),
-            ('solver', solver, solver in SOLVERS),
+            ('solver', solver, solver in SWAP_SOLVERS),
             ('energy_overflow', energy_overflow,
              energy_overflow in OVERFLOW_MODES),
             ('block_nums', block_nums,

@@ -10,8 +10,9 @@ Semantics of minhlong94/Random-Mixup ``environment.py``
 2. per image :math:`q_i \sim U\{\mathrm{linspace}(0, 0.99, 10)\}`,
    :math:`m_i = [\bar s_i \ge \mathrm{quantile}(\bar s_i, q_i)]`
    (its top :math:`1 - q_i` patches), nearest-upsampled to the image;
-3. one :math:`(w_1, w_2) \sim Dir(a, a)` per batch and a permutation
-   :math:`\pi`; where :math:`m_i = m_{\pi(i)}`:
+3. one :math:`(w_1, w_2) \sim Dir(a, a)` per batch and partners
+   :math:`\pi` (a random permutation; the ImageNet code ``imagenet/lib/
+   rl_mix.py`` flips the batch, :math:`\pi(i) = B - 1 - i`); where :math:`m_i = m_{\pi(i)}`:
    :math:`w_1 x_i + w_2 x_{\pi(i)}`; where only :math:`m_i`: :math:`x_i`;
    where only :math:`m_{\pi(i)}`: :math:`x_{\pi(i)}`;
 4. :math:`\tilde y_i = a_{eq}(w_1 y_i + w_2 y_\pi) + a_i y_i + a_\pi
@@ -57,18 +58,27 @@ class RMix:
             floor-sized grid, stretched to the image by nearest upsampling.
         num_actions (int), max_quantile (float): the quantile grid
             ``linspace(0, max_quantile, num_actions)`` (10, 0.99).
-        dirichlet_alpha (float): :math:`(w_1, w_2) \\sim Dir(a, a)` (1.0).
+        dirichlet_alpha (float): :math:`(w_1, w_2) \\sim Dir(a, a)` (1.0,
+            the CIFAR code; its ImageNet code hard-codes 0.2).
+        clean_lam (float): weight of the kept clean loss (0: dropped, the
+            CIFAR code; the ImageNet code keeps ``1 * CE``, which needs the
+            classifier's ``clean_loss_scale='unscaled'``).
+        partners (str): 'permutation' (``torch.randperm``, the CIFAR code)
+            or 'flip' (the batch reversed, the ImageNet code).
     """
     saliency_mode = 'train'
-    clean_lam = 0.0
+    PARTNERS = ('permutation', 'flip')
 
     def __init__(self,
                  patch_sizes: Sequence[int] = (8, 16),
                  num_actions: int = 10,
                  max_quantile: float = 0.99,
-                 dirichlet_alpha: float = 1.0):
+                 dirichlet_alpha: float = 1.0,
+                 clean_lam: float = 0.0,
+                 partners: str = 'permutation'):
         for key, value in (('max_quantile', max_quantile),
-                           ('dirichlet_alpha', dirichlet_alpha)):
+                           ('dirichlet_alpha', dirichlet_alpha),
+                           ('clean_lam', clean_lam)):
             args.number('RMix', key, value)
         checks = [
             ('patch_sizes', patch_sizes, len(patch_sizes) > 0 and all(
@@ -77,6 +87,9 @@ class RMix:
              isinstance(num_actions, int) and num_actions >= 1),
             ('max_quantile', max_quantile, 0 <= max_quantile < 1),
             ('dirichlet_alpha', dirichlet_alpha, dirichlet_alpha > 0),
+            ('clean_lam', clean_lam,
+             isinstance(clean_lam, (int, float)) and clean_lam >= 0),
+            ('partners', partners, partners in self.PARTNERS),
         ]
         for key, value, ok in checks:
             if not ok:
@@ -84,6 +97,8 @@ class RMix:
         self.patch_sizes = tuple(patch_sizes)
         self.quantiles = torch.linspace(0, max_quantile, num_actions)
         self.dirichlet_alpha = float(dirichlet_alpha)
+        self.clean_lam = float(clean_lam)
+        self.partners = partners
 
     def __call__(self, inputs, targets, saliency, mean=None, std=None):
         b, _, h, w = inputs.shape
@@ -98,7 +113,10 @@ class RMix:
         mask = F.interpolate(mask.unsqueeze(1), size=(h, w)).squeeze(1)
         conc = torch.full((2, ), self.dirichlet_alpha)
         w1, w2 = torch.distributions.Dirichlet(conc).sample().tolist()
-        perm = torch.randperm(b, device=inputs.device)
+        if self.partners == 'flip':
+            perm = torch.arange(b - 1, -1, -1, device=inputs.device)
+        else:
+            perm = torch.randperm(b, device=inputs.device)
         perms = torch.stack([torch.arange(b, device=perm.device), perm])
         masks = three_region_masks(mask.to(inputs), perm, w1, w2)
         return (mix_with_masks(inputs, perms, masks),

@@ -16,49 +16,67 @@ per-input counts :math:`c_i = \sum_p z_{ip}` the objective is
 :math:`u_p = -\hat s_p - \eta \log \alpha` (normalised block saliency and a
 Dirichlet prior), all coefficients divided by :math:`hw`. It is minimised
 output by output (``niter`` outer sweeps): given the others, the diversity
-term is modular in :math:`z_i` with the per-input cost
-:math:`2\gamma\,[A p_i > \tau hw]\,(A p_i)` (``thres_type='hard'``;
-``'soft'``: :math:`A p_i - \tau hw`), :math:`p_i = \sum_{j \ne i} c_j`,
-:math:`A` the input compatibility; each output's labelling is a
-multi-label graph cut with Potts smoothness (0.25 between a 50/50 label and
-either of its inputs).
+term is modular in :math:`z_i`, with per-input cost :math:`2\gamma\,\phi`,
+:math:`p_i = \sum_{j \ne i} c_j`, :math:`A` the input compatibility and
+threshold :math:`\tau` (in cells):
 
-Two solvers of the same per-output energies:
+* ``thres_type='hard'``, ``hard_thres_mode='reference'`` (default): the
+  official line ``(A @ p > thres).float() * A @ p`` evaluates left to right
+  as :math:`((A p > \tau) \odot A)\, p`, i.e.
+  :math:`\phi_k = \sum_j A_{kj} [(A p)_j > \tau]\, p_j`: the mask is
+  indexed by the column, so an input under the threshold still pays
+  :math:`A_{kj} p_j` for every compatible input :math:`j` over it. This is
+  what produced the published numbers.
+* ``hard_thres_mode='paper'``: :math:`\phi_k = [(A p)_k > \tau]\,(A p)_k`
+  (the paper's thresholded form, and that of the soft branch).
+* ``thres_type='soft'``: :math:`\phi_k = [(A p)_k > \tau]\,((A p)_k -
+  \tau)` (official and paper agree).
 
-* ``'gco_loop'``: the straightforward loop, one ``gco.cut_grid_graph``
-  (alpha-beta swap) over all labels per output, as the reference.
-* ``'fast'`` (default): the energy is built with vectorised numpy; labels
-  *dominated* by another label (unary never lower at any cell, smoothness
-  cost never lower against any remaining label) are removed, which never
-  changes the minimum (replacing a dominated label by its dominator
-  everywhere cannot raise the energy), and so are labels whose unary exceeds
-  the cell's cheapest label by more than :math:`\beta\,\deg(p)` at every
-  cell (moving that one cell to the cheapest label would lower the energy,
-  so neither a minimum nor a swap-local minimum uses them; Potts steps
-  only); the rest is solved by the same alpha-beta swap on the remaining
-  labels, or exactly by dynamic programming over grid columns when at most
-  ``exact_states`` column states remain (0 by default: the swap is faster
-  on these grids). Labellings solved in the same partition are memoised,
-  and the same-sized partitions of a batch are stepped together so that the
-  per-output arithmetic is done once for all of them. GCO calls stay on the
-  calling thread (GCO keeps its graphs in an unlocked global table).
+With :math:`A = I` (``omega = 0``) the two hard forms coincide. Each
+output's labelling is a multi-label graph cut with Potts smoothness (0.25
+between a 50/50 label and either of its inputs), solved by GCO's alpha-beta
+swap (:mod:`.graphcut`). From the second sweep an output using two inputs
+gets their 50/50 label, one using three or more gets the three 50/50 labels
+of its three most used inputs; ties in the counts at the third place go to
+the lower input index (the official ``torch.topk`` leaves the order of ties
+unspecified).
+
+Two solvers, both with exactly the labellings of the reference's per-output
+``gco.cut_grid_graph`` over all labels:
+
+* ``'gco_loop'``: that loop, one ``gco.cut_grid_graph`` per output.
+* ``'fast'`` (default): the energies are built with vectorised numpy for all
+  same-sized partitions of a batch at once, GCO is called directly
+  (:class:`.graphcut.GridSwap`, same integer energies, so same labels), and
+  an energy met again within a partition is not solved twice. GCO calls stay
+  on the calling thread (GCO keeps its graphs in an unlocked global table).
+
+``prune_labels=True`` (off by default) also removes labels *dominated* by
+another label (unary never lower at any cell, label cost never lower
+against any remaining label) and, for outputs without 50/50 labels, labels
+whose unary exceeds the cell's cheapest label by more than
+:math:`\beta\,\deg(p)` at every cell, before the swap. Neither changes the
+minimum of an output's energy, but the swap is a local method whose result
+depends on the label set, so the labellings can differ from the reference's
+(``docs/baselines.md`` gives the measured rate and speed).
 
 Written here because no maintained library implements this optimisation
 (OpenMixup does not port Co-Mixup; the official code is a training script
 that needs a process pool to be usable).
 """
-import ctypes
 from functools import lru_cache
 from typing import Optional, Tuple
 
 import numpy as np
 import torch
 
-from .graphcut import grid_edges, require_gco
+from .graphcut import GridSwap, cut_grid, require_gco
 
 SOFT_LABEL_BIAS = 5e-4  # reference: extra 50/50 labels get -5e-4 of unary
 SOFT_PAIR_COST = 0.25  # Potts cost between a 50/50 label and its inputs
-SOLVERS = ('fast', 'gco_loop')
+COMIXUP_SOLVERS = ('fast', 'gco_loop')
+THRES_TYPES = ('hard', 'soft')
+HARD_THRES_MODES = ('reference', 'paper')
 # ufunc reductions called directly (the ndarray methods add Python layers
 # that show up at this problem size)
 _all, _any, _min = np.logical_and.reduce, np.logical_or.reduce, \
@@ -71,10 +89,26 @@ def import_gco():
 
 
 # ----------------------------------------------------------------- objective
+def modular_penalty(others: np.ndarray, A: np.ndarray, gamma: float,
+                    thres: float, thres_type: str = 'hard',
+                    hard_thres_mode: str = 'reference') -> np.ndarray:
+    r"""Per-input cost :math:`2\gamma\phi` ``[..., n]`` of an output given
+    the other outputs' counts ``others [..., n]`` and ``A [..., n, n]``
+    (module docstring)."""
+    ap = np.einsum('...mn,...n->...m', A, others)
+    over = ap > thres
+    if thres_type == 'soft':
+        return 2 * gamma * over * (ap - thres)
+    if hard_thres_mode == 'paper':
+        return 2 * gamma * over * ap
+    return 2 * gamma * np.einsum('...mn,...n->...m', A, over * others)
+
+
 def comixup_objective(cost: np.ndarray, z: np.ndarray, beta: float,
                       gamma: float, A: Optional[np.ndarray] = None,
                       thres: Optional[float] = None,
-                      thres_type: str = 'hard') -> float:
+                      thres_type: str = 'hard',
+                      hard_thres_mode: str = 'reference') -> float:
     r"""Objective of labellings ``z [n_out, h, w, n_in]`` (rows sum to 1).
 
     ``cost [n_in, h, w]`` is the unary (prior included); ``beta``/``gamma``
@@ -82,8 +116,7 @@ def comixup_objective(cost: np.ndarray, z: np.ndarray, beta: float,
     reference's ``obj_fn`` (:math:`\gamma\sum_{i\ne j} c_i^\top c_j`, what
     its early stop watches). With ``thres`` (in cells) and ``A``: the
     diversity term each output step sees, :math:`\gamma \sum_i
-    \phi(A p_i)^\top c_i`, :math:`\phi(v) = [v > \tau]\,v` (hard) or
-    :math:`[v > \tau](v - \tau)` (soft).
+    \phi_i^\top c_i` (:func:`modular_penalty` / :math:`2\gamma`).
     """
     n_out = z.shape[0]
     unary = float(np.einsum('nhw,ohwn->', cost, z))
@@ -95,20 +128,11 @@ def comixup_objective(cost: np.ndarray, z: np.ndarray, beta: float,
         div = float((total**2).sum() - (counts**2).sum())
     else:
         others = counts.sum(0, keepdims=True) - counts
-        if A is not None:
-            others = others @ A.T
-        over = others > thres
-        pen = others - thres if thres_type == 'soft' else others
-        div = float((over * pen * counts).sum())
+        phi = modular_penalty(others, np.eye(counts.shape[1]) if A is None
+                              else A, 0.5, thres, thres_type,
+                              hard_thres_mode)
+        div = float((phi * counts).sum())
     return unary + beta / 2 * smooth + gamma * div
-
-
-def modular_penalty(others: np.ndarray, A: np.ndarray, gamma: float,
-                    thres: float, thres_type: str) -> np.ndarray:
-    """Per-input cost of one output given the other outputs' counts."""
-    ap = A @ others
-    over = ap > thres
-    return 2 * gamma * over * (ap - thres if thres_type == 'soft' else ap)
 
 
 def resolve_duplicates(assigned: np.ndarray) -> np.ndarray:
@@ -151,7 +175,8 @@ def resolve_duplicates_batch(assigned: np.ndarray) -> np.ndarray:
 def soft_pairs(count: np.ndarray) -> list:
     """Input pairs of the reference's extra 50/50 labels for an output with
     per-input ``count``: its two inputs if it uses 2, the pairs of its 3
-    most used ones (stable for ties, in input order) if it uses >= 3."""
+    most used ones if it uses >= 3 (larger count first; equal counts: the
+    lower input index first), each pair and the pairs in input order."""
     used = np.flatnonzero(count > 0)
     if len(used) == 2:
         return [(int(used[0]), int(used[1]))]
@@ -201,108 +226,7 @@ def output_energy(unary_in: np.ndarray, count: np.ndarray, soft_labels: bool):
     return unary, pairwise, weights
 
 
-def grid_energy(labels: np.ndarray, unary: np.ndarray, pairwise: np.ndarray,
-                beta: float, h: int, w: int) -> float:
-    """Energy of one labelling ``[P]`` of an ``h x w`` 4-connected grid."""
-    lab = labels.reshape(h, w)
-    e = unary[np.arange(h * w), labels].sum()
-    e += beta * (pairwise[lab[1:], lab[:-1]].sum() +
-                 pairwise[lab[:, 1:], lab[:, :-1]].sum())
-    return float(e)
-
-
-def gco_swap(unary: np.ndarray, pairwise: np.ndarray, beta: float, h: int,
-             w: int) -> np.ndarray:
-    """Alpha-beta swap of ``gco.cut_grid_graph`` (float energies, uniform
-    edge weight ``beta``), exactly as the reference calls it."""
-    gco = import_gco()
-    return gco.cut_grid_graph(
-        np.ascontiguousarray(unary.reshape(h, w, -1), dtype=np.float32),
-        np.ascontiguousarray(pairwise, dtype=np.float32),
-        np.full((h - 1, w), beta, np.float32),
-        np.full((h, w - 1), beta, np.float32), algorithm='swap')
-
-
-def _gco_library():
-    """Own ctypes handle on gco-wrapper's compiled GCO library, with plain
-    pointer arguments (its own handle checks every array argument in
-    Python, a large share of a 16-cell problem's time), or None."""
-    import_gco()
-    try:  # gco-wrapper 3.0.x keeps its ctypes library handle here
-        from gco.cgco import _cgco
-        lib = ctypes.CDLL(_cgco._name)
-    except (ImportError, AttributeError, OSError):  # pragma: no cover
-        return None
-    ptr, cint = ctypes.c_void_p, ctypes.c_int
-    for name, args in (('gcoCreateGeneralGraph', (cint, cint, ptr)),
-                       ('gcoDestroyGraph', (cint, )),
-                       ('gcoSetDataCost', (cint, ptr)),
-                       ('gcoSetAllNeighbors', (cint, ptr, ptr, ptr, cint)),
-                       ('gcoSetSmoothCost', (cint, ptr)),
-                       ('gcoSwap', (cint, cint, ptr)),
-                       ('gcoGetLabels', (cint, ptr))):
-        getattr(lib, name).argtypes = args
-        getattr(lib, name).restype = cint
-    return lib
-
-
-class GridSwap:
-    """The same alpha-beta swap on one ``h x w`` grid with fewer Python
-    calls: edges built once, the GCO C functions called directly, energies
-    converted to integers exactly as ``gco.pygco`` does for float input (so
-    both give identical labellings for the same problem)."""
-
-    _lib = None
-
-    def __init__(self, h: int, w: int, beta: float):
-        if GridSwap._lib is None:
-            GridSwap._lib = _gco_library() or False
-        self.h, self.w, self.beta = h, w, beta
-        s1, s2 = grid_edges(h, w)
-        self.s1 = np.ascontiguousarray(s1, dtype=np.intc)
-        self.s2 = np.ascontiguousarray(s2, dtype=np.intc)
-        # pygco: edge weights * 1000, smooth costs * 100, unary * 100000
-        self.weights = (np.full(self.s1.size, beta, np.float32) *
-                        1000).astype(np.intc)
-        self.handle = np.empty(1, dtype=np.intc)
-        self.energy = np.empty(1, dtype=np.longlong)
-        # raw addresses of the constant buffers (``.ctypes.data`` builds a
-        # Python object per access)
-        self.ptrs = tuple(a.ctypes.data for a in (
-            self.s1, self.s2, self.weights, self.handle, self.energy))
-        self.smooth = {}  # (integer smooth costs, address) by float bytes
-
-    def __call__(self, unary: np.ndarray, pairwise: np.ndarray) -> np.ndarray:
-        lib = self._lib
-        if not lib:  # another gco-wrapper layout: its public API
-            return np.asarray(gco_swap(unary, pairwise, self.beta, self.h,
-                                       self.w))
-        n_sites, n_lab = unary.shape
-        # C order: GCO reads the raw buffers (site-major unary)
-        data = np.ascontiguousarray(
-            (unary.astype(np.float32) * 100000).astype(np.intc))
-        key = pairwise.tobytes()
-        found = self.smooth.get(key)
-        if found is None:
-            smooth = np.ascontiguousarray(
-                (pairwise.astype(np.float32) * 100).astype(np.intc))
-            found = self.smooth[key] = (smooth, smooth.ctypes.data)
-        labels = np.empty(n_sites, dtype=np.intc)
-        p_s1, p_s2, p_weights, p_handle, p_energy = self.ptrs
-        lib.gcoCreateGeneralGraph(n_sites, n_lab, p_handle)
-        handle = int(self.handle[0])
-        try:
-            lib.gcoSetDataCost(handle, data.ctypes.data)
-            lib.gcoSetAllNeighbors(handle, p_s1, p_s2, p_weights,
-                                   self.s1.size)
-            lib.gcoSetSmoothCost(handle, found[1])
-            lib.gcoSwap(handle, -1, p_energy)
-            lib.gcoGetLabels(handle, labels.ctypes.data)
-        finally:
-            lib.gcoDestroyGraph(handle)
-        return labels
-
-
+# ------------------------------------------ prune_labels: label removal
 _MASKS = {}
 
 
@@ -348,57 +272,6 @@ def undominated_labels(unary: np.ndarray, pairwise: np.ndarray,
     return (~_any(beats & unbeaten[:, None], 0)).nonzero()[0]
 
 
-def exact_grid_labelling(unary: np.ndarray, pairwise: np.ndarray,
-                         beta: float, h: int, w: int) -> np.ndarray:
-    r"""Exact minimiser by dynamic programming over the grid's columns.
-
-    The state is a column's labelling (:math:`L^h` states); the transition
-    :math:`\min_{s'} D(s') + \beta \sum_r P(s'_r, s_r)` is separable over
-    the rows and is taken one row at a time (:math:`h L^{h+1}` work per
-    column instead of :math:`L^{2h}`).
-    """
-    n_lab = unary.shape[1]
-    u = unary.reshape(h, w, n_lab)
-    bp = beta * pairwise
-
-    def column_cost(c):
-        total = np.zeros((n_lab, ) * h)
-        for r in range(h):
-            shape = [1] * h
-            shape[r] = n_lab
-            total = total + u[r, c].reshape(shape)
-        for r in range(h - 1):
-            shape = [1] * h
-            shape[r] = shape[r + 1] = n_lab
-            total = total + bp.reshape(shape)
-        return total
-
-    dp = column_cost(0)
-    back = []
-    for c in range(1, w):
-        steps = []
-        t = dp
-        for r in range(h):
-            # t[..., s'_r, ...] + bp[s'_r, s_r], min over s'_r -> axis r new
-            moved = np.moveaxis(t, r, -1)[..., :, None] + bp
-            t = np.moveaxis(moved.min(-2), -1, r)
-            steps.append(np.moveaxis(moved.argmin(-2), -1, r))
-        back.append(steps)
-        dp = t + column_cost(c)
-    state = list(np.unravel_index(int(dp.argmin()), dp.shape))
-    cols = [list(state)]
-    for steps in reversed(back):
-        prev = list(state)
-        for r in reversed(range(h)):
-            # steps[r] is indexed by (new s_0..s_r, old s'_{r+1}..)
-            key = tuple(state[:r + 1]) + tuple(prev[r + 1:])
-            prev[r] = int(steps[r][key])
-        state = prev
-        cols.append(list(state))
-    cols.reverse()
-    return np.array(cols, dtype=np.int64).T.reshape(-1)  # [h, w] row-major
-
-
 def near_labels(unary: np.ndarray, kept: np.ndarray,
                 margin: np.ndarray) -> np.ndarray:
     r"""``kept`` labels (``[..., n]``) whose unary (``[..., P, n]``) is
@@ -436,16 +309,19 @@ class PartitionSolver:
     """Per-output solves of one partition (see the module docstring)."""
 
     def __init__(self, unary_in: np.ndarray, h: int, w: int, beta: float,
-                 solver: str, exact_states: int = 0):
-        if solver not in SOLVERS:
-            raise ValueError(f'solver must be one of {SOLVERS}, got '
+                 solver: str, prune_labels: bool = False):
+        if solver not in COMIXUP_SOLVERS:
+            raise ValueError(f'solver must be one of {COMIXUP_SOLVERS}, got '
                              f'{solver!r}')
+        if prune_labels and solver != 'fast':
+            raise ValueError("prune_labels=True needs solver='fast'")
         self.unary_in, self.h, self.w, self.beta = unary_in, h, w, beta
-        self.solver, self.exact_states = solver, exact_states
+        self.solver, self.prune_labels = solver, prune_labels
         n = unary_in.shape[1]
-        self.potts = 1.0 - np.eye(n)
         if solver == 'fast':
             self.swap = GridSwap(h, w, beta)
+            self.cache, self.structures = {}, {}
+        if prune_labels:
             self.dmax = (unary_in[:, :, None] - unary_in[:, None, :]).max(0)
             self.lower = np.tri(n, k=-1, dtype=bool)
             self.offdiag = ~np.eye(n, dtype=bool)
@@ -455,8 +331,6 @@ class PartitionSolver:
             deg[:, 1:] += 1
             deg[:, :-1] += 1
             self.margin = beta * deg.reshape(-1, 1)
-            self.margin_prune = True
-            self.cache, self.structures = {}, {}
 
     def __call__(self, offset: np.ndarray, count: np.ndarray,
                  soft_labels: bool):
@@ -466,52 +340,52 @@ class PartitionSolver:
         if self.solver == 'gco_loop':
             unary, pairwise, weights = output_energy(
                 self.unary_in + offset[None], count, soft_labels)
-            return np.asarray(gco_swap(unary, pairwise, self.beta, self.h,
-                                       self.w)), weights
+            return np.asarray(cut_grid(unary, pairwise, self.beta, self.h,
+                                       self.w, 'Co-Mixup')).reshape(-1), \
+                weights
         pairs = soft_pairs(count) if soft_labels else []
+        unary = self.unary_in + offset
+        kept = np.ones(offset.size, dtype=bool)
+        if not self.prune_labels:
+            return self.finish_masks(unary, kept, kept, pairs)
         # 1) input labels dominated by input labels (unary via dmax; Potts
         #    costs make any input a valid dominator of an input that is in
         #    no 50/50 pair; inputs in pairs are kept for step 2)
-        removed = stage_one_removed(self.dmax[None], offset[None],
-                                    self.offdiag, self.lower,
-                                    member_mask([pairs], offset.size))[0]
-        return self.finish(np.flatnonzero(~removed), offset, pairs)
-
-    def finish(self, keep: np.ndarray, offset: np.ndarray, pairs: list):
-        """The step after the input-by-input removal (``keep``)."""
-        unary = self.unary_in + offset
-        kept = np.zeros(offset.size, dtype=bool)
-        kept[keep] = True
-        near = near_labels(unary, kept, self.margin) \
-            if not pairs and self.margin_prune else kept
+        kept = ~stage_one_removed(self.dmax[None], offset[None],
+                                  self.offdiag, self.lower,
+                                  member_mask([pairs], offset.size))[0]
+        near = near_labels(unary, kept, self.margin) if not pairs else kept
         return self.finish_masks(unary, kept, near, pairs)
 
     def finish_masks(self, unary: np.ndarray, kept: np.ndarray,
                      near: np.ndarray, pairs: list):
-        """:meth:`finish` given the output's input-label unary ``[P, n]``,
+        """The labelling given the output's input-label unary ``[P, n]``,
         the inputs kept by the input-by-input removal (``kept [n]``) and
         those of them also within the margin (``near [n]``, used when the
-        output has no 50/50 labels)."""
+        output has no 50/50 labels); all True without ``prune_labels``."""
         if not pairs:
             keep = near.nonzero()[0]
             if len(keep) == 1:
                 return np.full(self.h * self.w, keep[0]), None
+            if len(keep) == unary.shape[1]:
+                return self.solve(unary, _potts(len(keep))), None
             # Potts among any kept inputs: 1 - I of their number
-            return keep[self.solve_reduced(unary[:, keep],
-                                           _potts(len(keep)))], None
+            return keep[self.solve(unary[:, keep], _potts(len(keep)))], None
         keep = kept.nonzero()[0]
-        sub_u = unary[:, keep]
-        # 2) with the 50/50 labels: the general dominance on what is left
+        sub_u = unary[:, keep] if len(keep) < unary.shape[1] else unary
         weights, pairwise, cols, pair_ok = self.soft_structure(keep, pairs)
         ends = sub_u[:, cols.T]  # [P, 2, k]: the two inputs of each pair
         extra = 0.5 * (ends[:, 0] + ends[:, 1]) - SOFT_LABEL_BIAS
         unary = np.concatenate([sub_u, extra], 1)
+        if not self.prune_labels:
+            return self.solve(unary, pairwise), weights
+        # 2) with the 50/50 labels: the general dominance on what is left
         keep2 = undominated_labels(unary, pairwise, pair_ok)
         if len(keep2) == 1:
             return np.full(self.h * self.w, keep2[0]), weights
         if len(keep2) == len(pairwise):
-            return keep2[self.solve_reduced(unary, pairwise)], weights
-        return keep2[self.solve_reduced(
+            return self.solve(unary, pairwise), weights
+        return keep2[self.solve(
             unary[:, keep2], pairwise[keep2[:, None], keep2])], weights
 
     def soft_structure(self, keep: np.ndarray, pairs: list):
@@ -532,23 +406,12 @@ class PartitionSolver:
         self.structures[key] = found
         return found
 
-    def solve_reduced(self, unary: np.ndarray, pairwise: np.ndarray):
+    def solve(self, unary: np.ndarray, pairwise: np.ndarray) -> np.ndarray:
+        """Alpha-beta-swap labels ``[P]`` (memoised within the partition)."""
         key = (unary.tobytes(), pairwise.tobytes())
         lab = self.cache.get(key)
-        if lab is not None:
-            return lab
-        h, w = self.h, self.w
-        if unary.shape[1]**min(h, w) <= self.exact_states:
-            if h > w:  # DP along the longer side, state over the shorter
-                lab = exact_grid_labelling(
-                    unary.reshape(h, w, -1).transpose(1, 0, 2).reshape(
-                        h * w, -1), pairwise, self.beta, w, h).reshape(
-                            w, h).T.reshape(-1)
-            else:
-                lab = exact_grid_labelling(unary, pairwise, self.beta, h, w)
-        else:
-            lab = self.swap(unary, pairwise)
-        self.cache[key] = lab
+        if lab is None:
+            lab = self.cache[key] = self.swap(unary, pairwise)
         return lab
 
 
@@ -588,9 +451,10 @@ def optimise_partition(cost: np.ndarray, A: np.ndarray, beta: float,
                        set_resolve: bool = True, niter: int = 4,
                        soft_labels: bool = True,
                        init: Optional[np.ndarray] = None,
-                       solver: str = 'fast', exact_states: int = 0,
-                       stop_tol: float = 1e-6, trace: Optional[list] = None
-                       ) -> np.ndarray:
+                       solver: str = 'fast',
+                       hard_thres_mode: str = 'reference',
+                       prune_labels: bool = False, stop_tol: float = 1e-6,
+                       trace: Optional[list] = None) -> np.ndarray:
     r"""Labellings ``z [n, h, w, n]`` of one partition (reference
     ``get_onehot_matrix`` after its prior, with normalised coefficients).
 
@@ -599,56 +463,65 @@ def optimise_partition(cost: np.ndarray, A: np.ndarray, beta: float,
     ``[n, h, w]`` input indices (random when None, torch RNG). Outer sweeps
     stop early when the reference objective changes by < ``stop_tol``
     relatively; ``trace`` (a list) receives that objective before and after
-    each sweep. ``exact_states``: column states up to which the reduced
-    problems are solved exactly (``'fast'`` only; 0: always swap).
+    each sweep.
     """
     if init is None:
         init = torch.randint(0, cost.shape[0], cost.shape).numpy()
     return optimise_partitions(
         [cost], [A], beta, gamma, thres, thres_type, set_resolve, niter,
-        soft_labels, [init], solver, exact_states, stop_tol,
-        None if trace is None else [trace])[0]
+        soft_labels, [init], solver=solver, hard_thres_mode=hard_thres_mode,
+        prune_labels=prune_labels, stop_tol=stop_tol,
+        traces=None if trace is None else [trace])[0]
 
 
 def optimise_partitions(costs: list, As: list, beta: float, gamma: float,
                         thres: float, thres_type: str, set_resolve: bool,
                         niter: int, soft_labels: bool, inits: list,
-                        solver: str = 'fast', exact_states: int = 0,
-                        stop_tol: float = 1e-6,
+                        solver: str = 'fast',
+                        hard_thres_mode: str = 'reference',
+                        prune_labels: bool = False, stop_tol: float = 1e-6,
                         traces: Optional[list] = None) -> list:
     """:func:`optimise_partition` of several independent partitions, the
     same-sized ones stepped together so that the per-output arithmetic
-    (modular costs, 50/50 pairs, input-by-input dominance, margin removal,
-    count updates, resolve costs) is done once for all of them; each partition's steps, early stop and resolve are
-    exactly those of its own run."""
+    (modular costs, 50/50 pairs, label removal, count updates, resolve
+    costs) is done once for all of them; each partition's steps, early stop
+    and resolve are exactly those of its own run."""
+    for key, value, allowed in (
+            ('solver', solver, COMIXUP_SOLVERS),
+            ('thres_type', thres_type, THRES_TYPES),
+            ('hard_thres_mode', hard_thres_mode, HARD_THRES_MODES)):
+        if value not in allowed:
+            raise ValueError(f'{key} must be one of {allowed}, got {value!r}')
+    if prune_labels and solver != 'fast':
+        raise ValueError("prune_labels=True needs solver='fast', got "
+                         f'solver={solver!r}')
     out = [None] * len(costs)
-    sizes = sorted({c.shape for c in costs})
-    for shape in sizes:
+    for shape in sorted({c.shape for c in costs}):
         idx = [k for k, c in enumerate(costs) if c.shape == shape]
         res = _optimise_group(
-            [costs[k] for k in idx], [As[k] for k in idx], beta, gamma, thres,
-            thres_type, set_resolve, niter, soft_labels,
-            [inits[k] for k in idx], solver, exact_states, stop_tol,
-            None if traces is None else [traces[k] for k in idx])
+            [costs[k] for k in idx], [As[k] for k in idx], beta, gamma,
+            thres, thres_type, hard_thres_mode, set_resolve, niter,
+            soft_labels, [inits[k] for k in idx], solver, prune_labels,
+            stop_tol, None if traces is None else [traces[k] for k in idx])
         for k, z in zip(idx, res):
             out[k] = z
     return out
 
 
-def _optimise_group(costs, As, beta, gamma, thres, thres_type, set_resolve,
-                    niter, soft_labels, inits, solver, exact_states,
-                    stop_tol, traces):
+def _optimise_group(costs, As, beta, gamma, thres, thres_type,
+                    hard_thres_mode, set_resolve, niter, soft_labels, inits,
+                    solver, prune_labels, stop_tol, traces):
     n, h, w = costs[0].shape
     G, P = len(costs), h * w
     A = np.stack(As)
     steps = [PartitionSolver(
         np.ascontiguousarray(c.reshape(n, P).T, dtype=np.float64), h, w,
-        beta, solver, exact_states) for c in costs]
+        beta, solver, prune_labels) for c in costs]
     fast = solver == 'fast'
-    if fast:
+    unary_in = np.stack([st.unary_in for st in steps])  # [G, P, n]
+    if prune_labels:
         dmax = np.stack([st.dmax for st in steps])
         offdiag, lower = steps[0].offdiag, steps[0].lower
-        unary_in = np.stack([st.unary_in for st in steps])  # [G, P, n]
         margin = steps[0].margin
     eye = np.eye(n)
     z = np.zeros((G, n, P, n))
@@ -671,24 +544,24 @@ def _optimise_group(costs, As, beta, gamma, thres, thres_type, set_resolve,
         soft = soft_labels and it > 0
         for i in range(n):
             total -= counts[:, i]
-            ap = np.einsum('gmn,gn->gm', A, total)
-            over = ap > thres
-            offset = 2 * gamma * over * (ap - thres
-                                         if thres_type == 'soft' else ap)
+            offset = modular_penalty(total, A, gamma, thres, thres_type,
+                                     hard_thres_mode)
             if add_cost is not None:
                 offset = offset + gamma * add_cost[:, i]
             if fast:
                 pairs = soft_pairs_batch(counts[:, i]) if soft else \
                     [[] for _ in range(G)]
-                kept = ~stage_one_removed(dmax, offset, offdiag, lower,
-                                          member_mask(pairs, n))
                 unary = unary_in + offset[:, None, :]
-                near = near_labels(unary, kept, margin) \
-                    if steps[0].margin_prune else kept
+                if prune_labels:
+                    kept = ~stage_one_removed(dmax, offset, offdiag, lower,
+                                              member_mask(pairs, n))
+                    near = near_labels(unary, kept, margin)
+                else:
+                    kept = near = np.ones((G, n), dtype=bool)
             for g in active:
                 if fast:
                     lab, weights = steps[g].finish_masks(
-                        unary[g], kept[g], near[g], pairs[g])
+                            unary[g], kept[g], near[g], pairs[g])
                 else:
                     lab, weights = steps[g](offset[g], counts[g, i], soft)
                 z[g, i] = eye[lab] if weights is None else weights[lab]
@@ -722,20 +595,26 @@ def compatibility(saliency: torch.Tensor, kernel: int = 8) -> torch.Tensor:
     return (loc[:, None] - loc[None]).abs().sum(-1)
 
 
+def draw_prior(n: int, alpha: float) -> torch.Tensor:
+    r""":math:`\pi \sim Dir(\alpha 1_n)` (float64, torch RNG)."""
+    return torch.distributions.Dirichlet(
+        torch.full((n, ), float(alpha), dtype=torch.float64)).sample()
+
+
 def partition_problem(sal_blocks: torch.Tensor, a_dist: torch.Tensor,
-                      omega: float, eta: float, alpha: float
+                      omega: float, eta: float, prior: torch.Tensor
                       ) -> Tuple[np.ndarray, np.ndarray]:
     r"""``(cost [n, h, w], A [n, n])`` of one partition (reference
     ``mixup_process`` + the prior of ``get_onehot_matrix``): normalised
     block saliency :math:`\hat s`, :math:`u = -\hat s - \eta/(hw) \log(\pi +
-    10^{-8})` with :math:`\pi \sim Dir(\alpha 1_n)`, :math:`A = (1-\omega) I
-    + \omega\, n\, A_{dist} / \sum A_{dist}` (:math:`A = (1-\omega) I` when
-    all peaks coincide; the reference divides by zero there)."""
+    10^{-8})` with the Dirichlet draw :math:`\pi` (``prior [n]``,
+    :func:`draw_prior`), :math:`A = (1-\omega) I + \omega\, n\, A_{dist} /
+    \sum A_{dist}` (:math:`A = (1-\omega) I` when all peaks coincide; the
+    reference divides by zero there)."""
     n, h, w = sal_blocks.shape
     s = sal_blocks.double()
     s = s / s.flatten(1).sum(1).clamp_min(1e-12).view(n, 1, 1)
-    prior = torch.distributions.Dirichlet(
-        torch.full((n, ), float(alpha), dtype=torch.float64)).sample()
+    prior = torch.as_tensor(prior, dtype=torch.float64)
     cost = -s - eta / (h * w) * torch.log(prior + 1e-8).view(n, 1, 1)
     dist = a_dist.double()
     total = dist.sum()

@@ -1,8 +1,6 @@
 # CIFAR-100 upsampled to 224 px with the reference's ViT-style augmentation
-# (its Swin-T recipe, as configs/adautomix/adautomix_swin-tiny_2xb25-200e_cifar100-224px.py):
-# RandomResizedCrop 224 (scale 0.8-1, bicubic) + flip + the RandAugment of
-# cifar100_randaugment.py, batch 25 per GPU (2 GPUs); test: resize to 224
-# (bicubic).
+# (its Swin-T recipe): RandomResizedCrop 224 (scale 0.8-1, bicubic) + flip +
+# the RandAugment of cifar100_randaugment.py, 2 GPUs x 25; test: resize to 224.
 _base_ = ['./cifar100_randaugment.py']
 
 train_dataloader = dict(

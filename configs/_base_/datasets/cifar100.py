@@ -1,16 +1,7 @@
 # CIFAR-100 at 32x32, the reference's CNN recipe (OpenMixup
-# configs/classification/_base_/datasets/cifar100/sz32_bs100.py):
-# RandomCrop 32 with 4-pixel reflect padding + horizontal flip, batch 100 on
-# one GPU, no test-time transform.
-#
-# Expects mmpretrain's CIFAR layout, data/cifar100/cifar-100-python/{train,
-# test,meta}; `download=False`, so nothing is fetched from the network (get
-# the python archive from https://www.cs.toronto.edu/~kriz/cifar.html).
-#
-# Normalisation: the reference normalises CIFAR-100 with the CIFAR-10
-# statistics (mean 0.4914/0.4822/0.4465, std 0.2023/0.1994/0.2010); kept here,
-# converted to 0-255 units because mmpretrain normalises uint8 pixels. The
-# loaded arrays are already RGB, hence to_rgb=False.
+# configs/classification/_base_/datasets/cifar100/sz32_bs100.py): RandomCrop 32
+# (reflect pad 4) + flip, batch 100 on one GPU; the reference's CIFAR-10
+# mean/std in 0-255 units, arrays already RGB. Layout: docs/datasets.md.
 dataset_type = 'CIFAR100'
 data_preprocessor = dict(
     num_classes=100,

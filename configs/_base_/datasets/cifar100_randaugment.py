@@ -1,8 +1,6 @@
 # CIFAR-100 at 32 px with the reference's ViT-style augmentation (its
-# ConvNeXt-T log, as configs/adautomix/adautomix_convnext-tiny_2xb50-200e_cifar100.py):
-# RandomCrop 32 (pad 4, reflect) + flip + RandAugment (2 ops, magnitude 7,
-# std 0.5; FixMatch's op list without `Identity`, which mmpretrain lacks),
-# batch 50 per GPU (2 GPUs), no test transform.
+# ConvNeXt-T log): RandomCrop 32 (reflect pad 4) + flip + RandAugment (2 ops,
+# magnitude 7, std 0.5; FixMatch's ops without `Identity`), 2 GPUs x 50.
 _base_ = ['./cifar100.py']
 
 cifar_randaugment = dict(

@@ -1,10 +1,5 @@
-# CUB-200-2011 (200 classes, 5,994 train / 5,794 test).
-# Pipelines and batch size: finegrained_224.py (the reference's fine-grained
-# transfer recipe).
-#
-# mmpretrain's CUB dataset; expected layout under data/CUB_200_2011:
-#   images/<class>/*.jpg, images.txt, image_class_labels.txt,
-#   train_test_split.txt (the official archive as extracted).
+# CUB-200-2011 (200 classes, 5,994 train / 5,794 test); pipelines and batch:
+# finegrained_224.py. Layout: docs/datasets.md.
 _base_ = ['./finegrained_224.py']
 
 dataset_type = 'CUB'

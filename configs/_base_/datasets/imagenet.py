@@ -1,12 +1,7 @@
 # ImageNet-1k, the PyTorch-style recipe of the reference (OpenMixup
 # configs/classification/_base_/datasets/imagenet/basic_sz224_4xbs64.py):
 # RandomResizedCrop 224 (bicubic) + flip; test: short edge to 256 (bicubic) +
-# CenterCrop 224. Batch 64 per GPU on 4 GPUs = 256 (the schedules' LR is for
-# a total batch of 256; see `auto_scale_lr` there).
-#
-# mmpretrain's ImageNet layout under data/imagenet: train/<wnid>/*.JPEG and
-# val/ with meta/{train,val}.txt annotation lists (see mmpretrain's
-# ImageNet dataset documentation).
+# CenterCrop 224; 4 GPUs x 64 = 256. Layout: docs/datasets.md.
 dataset_type = 'ImageNet'
 data_preprocessor = dict(
     num_classes=1000,

@@ -1,24 +1,7 @@
-# Tiny-ImageNet-200 at 64x64 (reference: OpenMixup
-# configs/classification/tiny_imagenet/..., used by AdAutoMix's
-# Tiny-ImageNet runs): RandomResizedCrop 64 (default scale 0.08-1) + flip,
-# batch 100 on one GPU; test images are used as they are (64x64, no crop).
-# ImageNet mean/std, as the reference.
-#
-# Read with mmpretrain's CustomDataset in folder format (one folder per
-# class, class index = sorted folder name), from data/tiny-imagenet-200:
-#   train/<wnid>/images/*.JPEG   as distributed (sub-folders are scanned
-#                                recursively; the *_boxes.txt files are
-#                                ignored because of their extension)
-#   val/<wnid>/*.JPEG            NOT as distributed: the official archive puts
-#                                all 10,000 validation images in val/images/
-#                                and their classes in val/val_annotations.txt
-#                                (tab-separated: file name, wnid, box). Move
-#                                every image into val/<wnid>/ (the same 200
-#                                wnids as train/, so the class indices agree)
-#                                and remove the empty val/images/ folder, e.g.
-#     cd data/tiny-imagenet-200/val && \
-#     while IFS=$'\t' read -r f wnid _; do mkdir -p "$wnid" && \
-#       mv "images/$f" "$wnid/"; done < val_annotations.txt && rmdir images
+# Tiny-ImageNet-200 at 64x64 (OpenMixup configs/classification/tiny_imagenet,
+# AdAutoMix's Tiny-ImageNet runs): RandomResizedCrop 64 (bicubic) + flip,
+# batch 100 on one GPU, test images as they are; ImageNet mean/std; layout:
+# docs/datasets.md.
 dataset_type = 'CustomDataset'
 data_preprocessor = dict(
     num_classes=200,
@@ -30,7 +13,9 @@ data_preprocessor = dict(
 
 train_pipeline = [
     dict(type='LoadImageFromFile'),
-    dict(type='RandomResizedCrop', scale=64),
+    # bicubic, as openmixup _base_/datasets/tiny_imagenet/sz64_bs100.py
+    dict(type='RandomResizedCrop', scale=64, backend='pillow',
+         interpolation='bicubic'),
     dict(type='RandomFlip', prob=0.5, direction='horizontal'),
     dict(type='PackInputs'),
 ]

@@ -1,8 +1,3 @@
-# ResNet-18, ImageNet variant (mmpretrain ResNet: 7x7 stride-2 stem +
-# max-pool, basic-block stages; torchvision-compatible parameter names, so
-# torchvision ImageNet weights load with init_cfg/load_from). Plain
-# single-network classifier for the baselines; 1000 classes (fine-grained
-# configs override num_classes).
-#
-# Exactly MMPretrain's own base, inherited (not copied).
+# ResNet-18, ImageNet variant: MMPretrain's own base, inherited (torchvision
+# parameter names, so torchvision weights load); 1000 classes.
 _base_ = 'mmpretrain::_base_/models/resnet18.py'

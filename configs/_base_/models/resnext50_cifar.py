@@ -1,7 +1,5 @@
-# ResNeXt-50 (32x4d) for 32 px CIFAR input, as the reference's OpenMixup
-# "ResNeXt_CIFAR": 3x3 stride-1 stem, no max-pool, stages at 32/16/8/4 px
-# (stage 3: 1024 x 8 x 8, stage 4: 2048 x 4 x 4). `ResNeXt_CIFAR` is
-# registered by adautomix_mm (mmpretrain 1.2 has only ResNet_CIFAR).
+# ResNeXt-50 (32x4d) with the CIFAR stem, as the reference's OpenMixup
+# ResNeXt_CIFAR (registered by adautomix_mm): stages at 32/16/8/4 px.
 model = dict(
     type='ImageClassifier',
     backbone=dict(

@@ -1,8 +1,5 @@
-# Swin-T at 224 px, the network of
-# configs/adautomix/adautomix_swin-tiny_2xb25-200e_cifar100-224px.py as a plain
-# single-network classifier for the baselines: drop path 0.2, label
-# smoothing 0.1, truncated-normal init of the Linear layers; the heads read
-# stage 4 (768 x 7 x 7, pooled).
+# Swin-T at 224 px, the reference's Swin-T run: drop path 0.2, label smoothing
+# 0.1, truncated-normal init of the Linear layers; heads read stage 4.
 model = dict(
     type='ImageClassifier',
     backbone=dict(

@@ -3,19 +3,9 @@
 # 200 epochs: AdamW lr 5e-4, betas (0.9, 0.999), eps 1e-8, weight decay 0.05
 # except on norm layers, biases and Swin's position tables; gradient-norm
 # clipping at 10; 20-epoch linear warm-up from 1e-5 x lr, then cosine to
-# 1e-4; both updated every iteration.
-#
-# ConvNeXt-T variant (the reference's ConvNeXt log): lr 2e-3, Mix Block
-# 5e-4, layer-scale `gamma` without weight decay; set in that recipe.
-#
-# Documented deviations from the reference's mmcv schedule:
-# * mmcv's warm-up scales the cosine of the whole run; here the cosine runs
-#   over epochs 20-200 after a separate linear warm-up (same start, same
-#   end point, slightly different curve during and right after warm-up);
-# * the Mix Block's own cosine (Swin: 1e-3 -> 1e-4, the shared floor;
-#   ConvNeXt: 5e-4 -> 5e-5) is set in the recipes: GroupCosineAnnealingLR
-#   (MMEngine's cosine, plus a floor per parameter group) reads the
-#   `eta_min` that the ConvNeXt recipe gives the Mix Block's group.
+# 1e-4; both updated every iteration. Deviation from mmcv's schedule: the
+# cosine runs over epochs 20-200 after a separate warm-up (mmcv's warm-up
+# scales the cosine of the whole run); docs/reference_fidelity.md.
 optim_wrapper = dict(
     optimizer=dict(
         type='AdamW',
@@ -55,5 +45,6 @@ train_cfg = dict(by_epoch=True, max_epochs=200, val_interval=1)
 val_cfg = dict()
 test_cfg = dict()
 
-# Swin-T's reference run used 2 GPUs x 25 = 50 images per step.
+# LR for 2 GPUs x 25 images per step (auto_scale_lr reads the per-step batch);
+# the learned mixers' recipes accumulate 2 steps, the references' batch 100.
 auto_scale_lr = dict(base_batch_size=50)

@@ -1,6 +1,5 @@
 # The ConvNeXt-T variant of adamw_cosine_200e.py (the reference's ConvNeXt
-# log, as configs/adautomix/adautomix_convnext-tiny_2xb50-200e_cifar100.py): lr 2e-3,
-# no weight decay on layer scales, no gradient clipping, base batch 100.
+# log): lr 2e-3, no weight decay on layer scales, no clipping, base batch 100.
 _base_ = ['./adamw_cosine_200e.py']
 
 optim_wrapper = dict(

@@ -2,12 +2,8 @@
 # Stanford-Cars), 200 epochs from ImageNet weights, batch 16 on one GPU:
 # SGD lr 0.001, momentum 0.9, weight decay 5e-4, cosine annealing per epoch
 # to 0 (OpenMixup cub200/mixups/basic/r18_mixups_CE_none.py and the
-# AdAutoMix cub200 configs).
-#
-# AdAutoMix trains its Mix Block at lr 0.1 (lr_mult 100 in its recipes) with
-# its own cosine to 1e-3: its recipes switch this scheduler to
-# GroupCosineAnnealingLR and give the Mix Block's `custom_keys` entry
-# `eta_min=1e-3`. The baselines use it as it is.
+# AdAutoMix cub200 configs). The learned mixers' Mix Block schedules:
+# finegrained_sgd_cosine_200e_{adautomix,automix}.py.
 optim_wrapper = dict(
     optimizer=dict(type='SGD', lr=0.001, momentum=0.9, weight_decay=5e-4))
 

@@ -1,12 +1,7 @@
 # ImageNet-1k "PyTorch-style" recipe of the reference, 100 epochs, total
 # batch 256 (4 GPUs x 64): SGD lr 0.1, momentum 0.9, weight decay 1e-4,
-# cosine annealing per epoch to 0.
-#
-# AdAutoMix/AutoMix on ImageNet also give the Mix Block its own cosine,
-# 0.1 -> 1e-3, while the classifier goes to 0 (the reference's
-# `addtional_scheduler`): their recipes switch this scheduler to
-# GroupCosineAnnealingLR and put `eta_min=1e-3` into the Mix Block's
-# `paramwise_cfg.custom_keys` entry. The baselines use it as it is.
+# cosine annealing per epoch to 0 (the learned mixers' Mix Block schedule:
+# imagenet_sgd_cosine_100e_mix_block.py).
 optim_wrapper = dict(
     optimizer=dict(type='SGD', lr=0.1, momentum=0.9, weight_decay=1e-4))
 

@@ -1,19 +1,12 @@
-# CutMix baseline: ResNet-18, ImageNet-1k, 100 epochs, 4 GPUs x 64 images.
-# MMPretrain's own `CutMix` batch augment with alpha 0.2: OpenMixup's ImageNet
-# benchmark lists CutMix with alpha 1 but notes that its ResNet-18 runs of
-# cutting-based mixups use 0.2 (ResNet-18 underfits). Labels become soft:
-# soft-target CE, no training accuracy in the head.
+# CutMix: ResNet-18, ImageNet-1k, 100 epochs, 4 GPUs x 64.
 _base_ = [
     '../../_base_/models/resnet18.py',
+    '../../_base_/models/cutmix.py',
     '../../_base_/datasets/imagenet.py',
     '../../_base_/schedules/imagenet_sgd_cosine_100e.py',
     '../../_base_/default_runtime.py',
 ]
 
 model = dict(
-    head=dict(
-        loss=dict(type='CrossEntropyLoss', loss_weight=1.0, use_soft=True),
-        cal_acc=False,
-    ),
-    train_cfg=dict(augments=[dict(type='CutMix', alpha=0.2)]),
-)
+    head=_base_.soft_ce_head,
+    train_cfg=dict(augments=[_base_.cutmix]))

@@ -1,13 +1,7 @@
-# CutMix baseline: Swin-T, CIFAR-100 upsampled to 224 px with RandAugment,
-# 200 epochs, AdamW, 2 GPUs x 25 (the recipe of
-# ../../adautomix/adautomix_swin-tiny_2xb25-200e_cifar100-224px.py).
-# MMPretrain's own `CutMix` batch augment with alpha 2.0: the reference's CIFAR-100 table
-# (JinXins/Adversarial-AutoMixup README: "CutMix (0.2 / 2)", 2 for the
-# Swin-T and ConvNeXt-T columns).
-# Labels become soft: the base's LabelSmoothLoss (0.1) takes them as
-# they are; no training accuracy in the head.
+# CutMix: Swin-T, CIFAR-100 at 224 px, 200 epochs, 2 GPUs x 25.
 _base_ = [
     '../../_base_/models/swin-t_224.py',
+    '../../_base_/models/cutmix.py',
     '../../_base_/datasets/cifar100-224_randaugment.py',
     '../../_base_/schedules/adamw_cosine_200e.py',
     '../../_base_/default_runtime.py',
@@ -15,5 +9,8 @@ _base_ = [
 
 model = dict(
     head=dict(cal_acc=False),
-    train_cfg=dict(augments=[dict(type='CutMix', alpha=2.0)]),
-)
+    train_cfg=dict(augments=[dict(_base_.cutmix, alpha=2.0)]))
+
+# effective batch 100 (2 x 25 x 2 accumulated steps), as OpenMixup's
+# configs/classification/cifar100/mixups/vits/swin_t_mixups_sz224_bs100.py
+optim_wrapper = dict(accumulative_counts=2)

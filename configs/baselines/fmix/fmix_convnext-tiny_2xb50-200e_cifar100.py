@@ -1,21 +1,10 @@
-# fmix baseline, the sibling of ../mixup/mixup_convnext-tiny_2xb50-200e_cifar100.py
-# (mixup_convnext-tiny_2xb50-200e_cifar100.py header: ConvNeXt-T (CIFAR stem), CIFAR-100 at
-# 32 px with RandAugment, 200 epochs, AdamW, 2 GPUs x 50 (the recipe of
-# ../../adautomix/adautomix_convnext-tiny_2xb50-200e_cifar100.py))
-# FMix (Harris et al., arXiv 2002.12047): one binary low-frequency mask per
-# batch (decay power 3), the plugin's `FMix` batch augment.
-# alpha 0.2: not in the published tables for the ViT-style
-# CIFAR-100 recipe (the reference's table gives only MixUp 0.8 and CutMix 2
-# for Swin-T/ConvNeXt-T): OpenMixup's CIFAR-100 ResNet value
-# (docs/en/mixup_benchmarks/Mixup_cifar.md).
+# FMix: ConvNeXt-T, CIFAR-100, 200 epochs, 2 GPUs x 50.
 _base_ = [
     '../../_base_/models/convnext-t_cifar.py',
+    '../../_base_/models/fmix.py',
     '../../_base_/datasets/cifar100_randaugment.py',
     '../../_base_/schedules/adamw_cosine_200e_convnext.py',
     '../../_base_/default_runtime.py',
 ]
 
-model = dict(
-    head=dict(cal_acc=False),
-    train_cfg=dict(augments=[dict(type='FMix', alpha=0.2)]),
-)
+model = dict(head=dict(cal_acc=False), train_cfg=dict(augments=[_base_.fmix]))

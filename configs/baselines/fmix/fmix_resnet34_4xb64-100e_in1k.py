@@ -1,21 +1,12 @@
-# fmix baseline, the sibling of ../mixup/mixup_resnet34_4xb64-100e_in1k.py
-# (mixup_resnet34_4xb64-100e_in1k.py header: ResNet-34, ImageNet-1k, 100 epochs, 4 GPUs x 64
-# images)
-# FMix (Harris et al., arXiv 2002.12047): one binary low-frequency mask per
-# batch (decay power 3), the plugin's `FMix` batch augment.
-# alpha 1.0: OpenMixup's ImageNet benchmark, PyTorch-style 100 epochs
-# (docs/en/mixup_benchmarks/Mixup_imagenet.md).
+# FMix: ResNet-34, ImageNet-1k, 100 epochs, 4 GPUs x 64.
 _base_ = [
     '../../_base_/models/resnet34.py',
+    '../../_base_/models/fmix.py',
     '../../_base_/datasets/imagenet.py',
     '../../_base_/schedules/imagenet_sgd_cosine_100e.py',
     '../../_base_/default_runtime.py',
 ]
 
 model = dict(
-    head=dict(
-        loss=dict(type='CrossEntropyLoss', loss_weight=1.0, use_soft=True),
-        cal_acc=False,
-    ),
-    train_cfg=dict(augments=[dict(type='FMix', alpha=1.0)]),
-)
+    head=_base_.soft_ce_head,
+    train_cfg=dict(augments=[dict(_base_.fmix, alpha=1.0)]))

@@ -1,26 +1,10 @@
-# fmix baseline, the sibling of ../mixup/mixup_resnext50-32x4d_1xb100-800e_cifar100.py
-# (mixup_resnext50-32x4d_1xb100-800e_cifar100.py header: ResNeXt-50 32x4d with the CIFAR stem
-# (ResNeXt_CIFAR), CIFAR-100, 800 epochs, batch 100 on one GPU)
-# FMix (Harris et al., arXiv 2002.12047): one binary low-frequency mask per
-# batch (decay power 3), the plugin's `FMix` batch augment.
-# alpha 0.2: OpenMixup's CIFAR-100 benchmark
-# (docs/en/mixup_benchmarks/Mixup_cifar.md).
+# FMix: ResNeXt-50 (32x4d), CIFAR-100, 800 epochs, batch 100.
 _base_ = [
     '../../_base_/models/resnext50_cifar.py',
+    '../../_base_/models/fmix.py',
     '../../_base_/datasets/cifar100.py',
-    '../../_base_/schedules/cifar_sgd_cosine_800e.py',
+    '../../_base_/schedules/cifar_sgd_cosine_800e_baselines.py',
     '../../_base_/default_runtime.py',
 ]
 
-model = dict(
-    head=dict(
-        loss=dict(type='CrossEntropyLoss', loss_weight=1.0, use_soft=True),
-        cal_acc=False,
-    ),
-    train_cfg=dict(augments=[dict(type='FMix', alpha=0.2)]),
-)
-
-# The vanilla/mixup baselines of the reference tables anneal the LR to 0
-# (OpenMixup cifar100/mixups/basic/r18_mixups_CE_none.py `min_lr=0.`),
-# not to the learned-mixup floor of 0.05 of the shared schedule.
-param_scheduler = dict(eta_min=0.0)
+model = dict(head=_base_.soft_ce_head, train_cfg=dict(augments=[_base_.fmix]))

@@ -1,33 +1,12 @@
-# fmix baseline, the sibling of ../mixup/mixup_resnext50-32x4d_1xb16-200e_aircraft.py
-# (mixup_resnext50-32x4d_1xb16-200e_aircraft.py header: ResNeXt-50 32x4d, FGVC-Aircraft, 200 epochs
-# from ImageNet weights, batch 16)
-# FMix (Harris et al., arXiv 2002.12047): one binary low-frequency mask per
-# batch (decay power 3), the plugin's `FMix` batch augment.
-# alpha 0.2: OpenMixup's fine-grained benchmark
-# (docs/en/mixup_benchmarks/Mixup_downstream.md).
+# FMix: ResNeXt-50 (32x4d), FGVC-Aircraft, 200 epochs, batch 16.
 _base_ = [
-    '../../_base_/models/resnext50.py',
+    '../../_base_/models/resnext50_pretrained.py',
+    '../../_base_/models/fmix.py',
     '../../_base_/datasets/fgvc_aircraft.py',
     '../../_base_/schedules/finegrained_sgd_cosine_200e.py',
     '../../_base_/default_runtime.py',
 ]
 
 model = dict(
-    backbone=dict(
-        # ImageNet initialisation of the reference's fine-grained runs
-        # (torchvision's weights, `pretrained='tools/...-pytorch.pth'` in
-        # its logs). Nothing is read while the config is built; the
-        # weights are loaded by init_weights() when training starts, from
-        # torchvision's URL into the torch hub cache. Offline, download
-        # https://download.pytorch.org/models/resnext50_32x4d-7cdf4587.pth and set
-        # checkpoint='path/to/resnext50_32x4d-7cdf4587.pth'.
-        init_cfg=dict(
-            type='Pretrained', checkpoint='torchvision://resnext50_32x4d'),
-    ),
-    head=dict(
-        num_classes=100,
-        loss=dict(type='CrossEntropyLoss', loss_weight=1.0, use_soft=True),
-        cal_acc=False,
-    ),
-    train_cfg=dict(augments=[dict(type='FMix', alpha=0.2)]),
-)
+    head=dict(_base_.soft_ce_head, num_classes=100),
+    train_cfg=dict(augments=[_base_.fmix]))

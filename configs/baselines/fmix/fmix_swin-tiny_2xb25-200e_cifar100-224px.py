@@ -1,21 +1,14 @@
-# fmix baseline, the sibling of ../mixup/mixup_swin-tiny_2xb25-200e_cifar100-224px.py
-# (mixup_swin-tiny_2xb25-200e_cifar100-224px.py header: Swin-T, CIFAR-100 upsampled to 224 px
-# with RandAugment, 200 epochs, AdamW, 2 GPUs x 25 (the recipe of
-# ../../adautomix/adautomix_swin-tiny_2xb25-200e_cifar100-224px.py))
-# FMix (Harris et al., arXiv 2002.12047): one binary low-frequency mask per
-# batch (decay power 3), the plugin's `FMix` batch augment.
-# alpha 0.2: not in the published tables for the ViT-style
-# CIFAR-100 recipe (the reference's table gives only MixUp 0.8 and CutMix 2
-# for Swin-T/ConvNeXt-T): OpenMixup's CIFAR-100 ResNet value
-# (docs/en/mixup_benchmarks/Mixup_cifar.md).
+# FMix: Swin-T, CIFAR-100 at 224 px, 200 epochs, 2 GPUs x 25.
 _base_ = [
     '../../_base_/models/swin-t_224.py',
+    '../../_base_/models/fmix.py',
     '../../_base_/datasets/cifar100-224_randaugment.py',
     '../../_base_/schedules/adamw_cosine_200e.py',
     '../../_base_/default_runtime.py',
 ]
 
-model = dict(
-    head=dict(cal_acc=False),
-    train_cfg=dict(augments=[dict(type='FMix', alpha=0.2)]),
-)
+model = dict(head=dict(cal_acc=False), train_cfg=dict(augments=[_base_.fmix]))
+
+# effective batch 100 (2 x 25 x 2 accumulated steps), as OpenMixup's
+# configs/classification/cifar100/mixups/vits/swin_t_mixups_sz224_bs100.py
+optim_wrapper = dict(accumulative_counts=2)

@@ -1,22 +1,13 @@
-# gridmix baseline, the sibling of ../mixup/mixup_resnet18-w16_1xb64-5e_fmnist-embedded.py
-# (mixup_resnet18-w16_1xb64-5e_fmnist-embedded.py header: ResNet-18 w16 on the embedded
-# Fashion-MNIST subset (4k train / 1k test))
-# GridMix (Baek et al., Pattern Recognition 2021) in OpenMixup's definition
-# and config values, the plugin's `GridMix` batch augment.
-# alpha 0.2: no published value for Fashion-MNIST: the CIFAR-100 value of
-# OpenMixup's benchmark, as the Mixup sibling.
+# GridMix: ResNet-18 (width 16), embedded Fashion-MNIST subset, 5 epochs,
+# batch 64.
 _base_ = [
     '../../_base_/models/resnet18_w16_fmnist.py',
+    '../../_base_/models/gridmix.py',
     '../../_base_/datasets/fashion_mnist_embedded.py',
     '../../_base_/schedules/fmnist_sgd_demo.py',
     '../../_base_/default_runtime.py',
 ]
 
-model = dict(
-    head=dict(
-        loss=dict(type='CrossEntropyLoss', loss_weight=1.0, use_soft=True),
-        cal_acc=False),
-    train_cfg=dict(augments=dict(type='GridMix', alpha=0.2)),
-)
+model = dict(head=_base_.soft_ce_head, train_cfg=dict(augments=_base_.gridmix))
 
 default_hooks = dict(logger=dict(interval=20))

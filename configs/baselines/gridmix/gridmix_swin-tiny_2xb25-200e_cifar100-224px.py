@@ -1,15 +1,7 @@
-# gridmix baseline, the sibling of ../mixup/mixup_swin-tiny_2xb25-200e_cifar100-224px.py
-# (mixup_swin-tiny_2xb25-200e_cifar100-224px.py header: Swin-T, CIFAR-100 upsampled to 224 px
-# with RandAugment, 200 epochs, AdamW, 2 GPUs x 25 (the recipe of
-# ../../adautomix/adautomix_swin-tiny_2xb25-200e_cifar100-224px.py))
-# GridMix (Baek et al., Pattern Recognition 2021) in OpenMixup's definition
-# and config values, the plugin's `GridMix` batch augment.
-# alpha 0.2: not in the published tables for the ViT-style
-# CIFAR-100 recipe (the reference's table gives only MixUp 0.8 and CutMix 2
-# for Swin-T/ConvNeXt-T): OpenMixup's CIFAR-100 ResNet value
-# (docs/en/mixup_benchmarks/Mixup_cifar.md).
+# GridMix: Swin-T, CIFAR-100 at 224 px, 200 epochs, 2 GPUs x 25.
 _base_ = [
     '../../_base_/models/swin-t_224.py',
+    '../../_base_/models/gridmix.py',
     '../../_base_/datasets/cifar100-224_randaugment.py',
     '../../_base_/schedules/adamw_cosine_200e.py',
     '../../_base_/default_runtime.py',
@@ -17,5 +9,8 @@ _base_ = [
 
 model = dict(
     head=dict(cal_acc=False),
-    train_cfg=dict(augments=[dict(type='GridMix', alpha=0.2)]),
-)
+    train_cfg=dict(augments=[_base_.gridmix]))
+
+# effective batch 100 (2 x 25 x 2 accumulated steps), as OpenMixup's
+# configs/classification/cifar100/mixups/vits/swin_t_mixups_sz224_bs100.py
+optim_wrapper = dict(accumulative_counts=2)

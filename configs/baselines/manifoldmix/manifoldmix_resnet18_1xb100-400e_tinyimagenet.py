@@ -1,19 +1,12 @@
-# manifoldmix baseline, the sibling of ../mixup/mixup_resnet18_1xb100-400e_tinyimagenet.py
-# (mixup_resnet18_1xb100-400e_tinyimagenet.py header: ResNet-18 (CIFAR variant, as the
-# reference, at 64 px), Tiny-ImageNet, 400 epochs, batch 100 on one GPU)
-# Manifold Mixup (Verma et al., ICML'19): the hidden state after a layer
-# drawn from {input, stage 1, stage 2} is mixed with the shuffled batch
-# by lambda ~ Beta(alpha, alpha), labels by the same lambda (OpenMixup
-# `manifoldmix=dict(layer=(0, 3))`). ManifoldMixClassifier; no extra pass.
-# alpha 0.2: OpenMixup's Tiny-ImageNet benchmark
-# (docs/en/mixup_benchmarks/Mixup_imagenet.md).
-_base_ = '../mixup/mixup_resnet18_1xb100-400e_tinyimagenet.py'
+# ManifoldMix: ResNet-18, Tiny-ImageNet, 400 epochs, batch 100.
+_base_ = [
+    '../../_base_/models/resnet18_cifar.py',
+    '../../_base_/models/manifoldmix.py',
+    '../../_base_/datasets/tiny_imagenet.py',
+    '../../_base_/schedules/tiny_sgd_cosine_400e.py',
+    '../../_base_/default_runtime.py',
+]
 
-# The method block: the sibling's Mixup batch augment gives way to the
-# classifier's own hidden-state mixing.
 model = dict(
-    type='ManifoldMixClassifier',
-    alpha=0.2,
-    layers=(0, 1, 2),
-    train_cfg=None,
-)
+    _base_.manifoldmix,
+    head=dict(_base_.soft_ce_head, num_classes=200), alpha=0.2)

@@ -1,19 +1,10 @@
-# manifoldmix baseline, the sibling of ../mixup/mixup_resnet18_1xb100-800e_cifar100.py
-# (mixup_resnet18_1xb100-800e_cifar100.py header: ResNet-18 (CIFAR variant), CIFAR-100, 800
-# epochs, batch 100 on one GPU)
-# Manifold Mixup (Verma et al., ICML'19): the hidden state after a layer
-# drawn from {input, stage 1, stage 2} is mixed with the shuffled batch
-# by lambda ~ Beta(alpha, alpha), labels by the same lambda (OpenMixup
-# `manifoldmix=dict(layer=(0, 3))`). ManifoldMixClassifier; no extra pass.
-# alpha 2.0: OpenMixup's CIFAR-100 benchmark
-# (docs/en/mixup_benchmarks/Mixup_cifar.md).
-_base_ = '../mixup/mixup_resnet18_1xb100-800e_cifar100.py'
+# ManifoldMix: ResNet-18, CIFAR-100, 800 epochs, batch 100.
+_base_ = [
+    '../../_base_/models/resnet18_cifar.py',
+    '../../_base_/models/manifoldmix.py',
+    '../../_base_/datasets/cifar100.py',
+    '../../_base_/schedules/cifar_sgd_cosine_800e_baselines.py',
+    '../../_base_/default_runtime.py',
+]
 
-# The method block: the sibling's Mixup batch augment gives way to the
-# classifier's own hidden-state mixing.
-model = dict(
-    type='ManifoldMixClassifier',
-    alpha=2.0,
-    layers=(0, 1, 2),
-    train_cfg=None,
-)
+model = dict(_base_.manifoldmix, head=_base_.soft_ce_head)

@@ -1,19 +1,12 @@
-# manifoldmix baseline, the sibling of ../mixup/mixup_resnext50-32x4d_1xb16-200e_aircraft.py
-# (mixup_resnext50-32x4d_1xb16-200e_aircraft.py header: ResNeXt-50 32x4d, FGVC-Aircraft, 200 epochs
-# from ImageNet weights, batch 16)
-# Manifold Mixup (Verma et al., ICML'19): the hidden state after a layer
-# drawn from {input, stage 1, stage 2} is mixed with the shuffled batch
-# by lambda ~ Beta(alpha, alpha), labels by the same lambda (OpenMixup
-# `manifoldmix=dict(layer=(0, 3))`). ManifoldMixClassifier; no extra pass.
-# alpha 0.5: OpenMixup's fine-grained benchmark (CUB-200 and FGVC-Aircraft,
-# ResNet-18 and ResNeXt-50; docs/en/mixup_benchmarks/Mixup_downstream.md).
-_base_ = '../mixup/mixup_resnext50-32x4d_1xb16-200e_aircraft.py'
+# ManifoldMix: ResNeXt-50 (32x4d), FGVC-Aircraft, 200 epochs, batch 16.
+_base_ = [
+    '../../_base_/models/resnext50_pretrained.py',
+    '../../_base_/models/manifoldmix.py',
+    '../../_base_/datasets/fgvc_aircraft.py',
+    '../../_base_/schedules/finegrained_sgd_cosine_200e.py',
+    '../../_base_/default_runtime.py',
+]
 
-# The method block: the sibling's Mixup batch augment gives way to the
-# classifier's own hidden-state mixing.
 model = dict(
-    type='ManifoldMixClassifier',
-    alpha=0.5,
-    layers=(0, 1, 2),
-    train_cfg=None,
-)
+    _base_.manifoldmix,
+    head=dict(_base_.soft_ce_head, num_classes=100), alpha=0.5)

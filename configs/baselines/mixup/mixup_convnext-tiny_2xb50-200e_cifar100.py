@@ -1,13 +1,7 @@
-# MixUp baseline: ConvNeXt-T (CIFAR stem), CIFAR-100 at 32 px with RandAugment,
-# 200 epochs, AdamW, 2 GPUs x 50 (the recipe of
-# ../../adautomix/adautomix_convnext-tiny_2xb50-200e_cifar100.py).
-# MMPretrain's own `Mixup` batch augment with alpha 0.8: the reference's CIFAR-100 table
-# (JinXins/Adversarial-AutoMixup README: "MixUp (1.0 CNN / 0.8 ViT)", the
-# Swin-T and ConvNeXt-T columns).
-# Labels become soft: the base's LabelSmoothLoss (0.1) takes them as
-# they are; no training accuracy in the head.
+# Mixup: ConvNeXt-T, CIFAR-100, 200 epochs, 2 GPUs x 50.
 _base_ = [
     '../../_base_/models/convnext-t_cifar.py',
+    '../../_base_/models/mixup.py',
     '../../_base_/datasets/cifar100_randaugment.py',
     '../../_base_/schedules/adamw_cosine_200e_convnext.py',
     '../../_base_/default_runtime.py',
@@ -15,5 +9,4 @@ _base_ = [
 
 model = dict(
     head=dict(cal_acc=False),
-    train_cfg=dict(augments=[dict(type='Mixup', alpha=0.8)]),
-)
+    train_cfg=dict(augments=[dict(_base_.mixup, alpha=0.8)]))

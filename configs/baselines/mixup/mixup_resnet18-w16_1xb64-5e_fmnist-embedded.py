@@ -1,19 +1,13 @@
-# Mixup (alpha 1.0) ResNet-18 w16 on the embedded Fashion-MNIST
-# subset (4k train / 1k test).
-# MMPretrain's own Mixup batch augment; mixed labels are soft, so the loss
-# takes soft targets and the head computes no training accuracy.
+# Mixup: ResNet-18 (width 16), embedded Fashion-MNIST subset, 5 epochs,
+# batch 64.
 _base_ = [
     '../../_base_/models/resnet18_w16_fmnist.py',
+    '../../_base_/models/mixup.py',
     '../../_base_/datasets/fashion_mnist_embedded.py',
     '../../_base_/schedules/fmnist_sgd_demo.py',
     '../../_base_/default_runtime.py',
 ]
 
-model = dict(
-    head=dict(
-        loss=dict(type='CrossEntropyLoss', loss_weight=1.0, use_soft=True),
-        cal_acc=False),
-    train_cfg=dict(augments=dict(type='Mixup', alpha=1.0)),
-)
+model = dict(head=_base_.soft_ce_head, train_cfg=dict(augments=_base_.mixup))
 
 default_hooks = dict(logger=dict(interval=20))

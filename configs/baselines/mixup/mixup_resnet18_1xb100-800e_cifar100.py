@@ -1,24 +1,10 @@
-# MixUp baseline: ResNet-18 (CIFAR variant), CIFAR-100, 800 epochs, batch 100
-# on one GPU.
-# MMPretrain's own `Mixup` batch augment with alpha 1.0 (the reference's
-# tables: "MixUp (1.0 CNN)"; OpenMixup CIFAR-100 / Tiny-ImageNet benchmarks).
-# Labels become soft: soft-target CE, no training accuracy in the head.
+# Mixup: ResNet-18, CIFAR-100, 800 epochs, batch 100.
 _base_ = [
     '../../_base_/models/resnet18_cifar.py',
+    '../../_base_/models/mixup.py',
     '../../_base_/datasets/cifar100.py',
-    '../../_base_/schedules/cifar_sgd_cosine_800e.py',
+    '../../_base_/schedules/cifar_sgd_cosine_800e_baselines.py',
     '../../_base_/default_runtime.py',
 ]
 
-model = dict(
-    head=dict(
-        loss=dict(type='CrossEntropyLoss', loss_weight=1.0, use_soft=True),
-        cal_acc=False,
-    ),
-    train_cfg=dict(augments=[dict(type='Mixup', alpha=1.0)]),
-)
-
-# The vanilla/mixup baselines of the reference tables anneal the LR to 0
-# (OpenMixup cifar100/mixups/basic/r18_mixups_CE_none.py `min_lr=0.`),
-# not to the learned-mixup floor of 0.05 of the shared schedule.
-param_scheduler = dict(eta_min=0.0)
+model = dict(head=_base_.soft_ce_head, train_cfg=dict(augments=[_base_.mixup]))

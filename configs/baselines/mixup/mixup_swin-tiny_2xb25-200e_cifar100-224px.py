@@ -1,13 +1,7 @@
-# MixUp baseline: Swin-T, CIFAR-100 upsampled to 224 px with RandAugment,
-# 200 epochs, AdamW, 2 GPUs x 25 (the recipe of
-# ../../adautomix/adautomix_swin-tiny_2xb25-200e_cifar100-224px.py).
-# MMPretrain's own `Mixup` batch augment with alpha 0.8: the reference's CIFAR-100 table
-# (JinXins/Adversarial-AutoMixup README: "MixUp (1.0 CNN / 0.8 ViT)", the
-# Swin-T and ConvNeXt-T columns).
-# Labels become soft: the base's LabelSmoothLoss (0.1) takes them as
-# they are; no training accuracy in the head.
+# Mixup: Swin-T, CIFAR-100 at 224 px, 200 epochs, 2 GPUs x 25.
 _base_ = [
     '../../_base_/models/swin-t_224.py',
+    '../../_base_/models/mixup.py',
     '../../_base_/datasets/cifar100-224_randaugment.py',
     '../../_base_/schedules/adamw_cosine_200e.py',
     '../../_base_/default_runtime.py',
@@ -15,5 +9,8 @@ _base_ = [
 
 model = dict(
     head=dict(cal_acc=False),
-    train_cfg=dict(augments=[dict(type='Mixup', alpha=0.8)]),
-)
+    train_cfg=dict(augments=[dict(_base_.mixup, alpha=0.8)]))
+
+# effective batch 100 (2 x 25 x 2 accumulated steps), as OpenMixup's
+# configs/classification/cifar100/mixups/vits/swin_t_mixups_sz224_bs100.py
+optim_wrapper = dict(accumulative_counts=2)

@@ -1,23 +1,12 @@
-# resizemix baseline, the sibling of ../mixup/mixup_resnet18_1xb100-400e_tinyimagenet.py
-# (mixup_resnet18_1xb100-400e_tinyimagenet.py header: ResNet-18 (CIFAR variant, as the
-# reference, at 64 px), Tiny-ImageNet, 400 epochs, batch 100 on one GPU)
-# ResizeMix (Qin et al., arXiv 2012.11101): MMPretrain's own `ResizeMix`
-# batch augment as it is (its label weight lies in [0.1, 0.8], unlike
-# OpenMixup's side-scale parametrisation).
-# alpha 1.0: OpenMixup's Tiny-ImageNet benchmark
-# (docs/en/mixup_benchmarks/Mixup_imagenet.md).
+# ResizeMix: ResNet-18, Tiny-ImageNet, 400 epochs, batch 100.
 _base_ = [
     '../../_base_/models/resnet18_cifar.py',
+    '../../_base_/models/resizemix.py',
     '../../_base_/datasets/tiny_imagenet.py',
     '../../_base_/schedules/tiny_sgd_cosine_400e.py',
     '../../_base_/default_runtime.py',
 ]
 
 model = dict(
-    head=dict(
-        num_classes=200,
-        loss=dict(type='CrossEntropyLoss', loss_weight=1.0, use_soft=True),
-        cal_acc=False,
-    ),
-    train_cfg=dict(augments=[dict(type='ResizeMix', alpha=1.0)]),
-)
+    head=dict(_base_.soft_ce_head, num_classes=200),
+    train_cfg=dict(augments=[_base_.resizemix]))

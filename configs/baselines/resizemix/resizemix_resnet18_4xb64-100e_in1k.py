@@ -1,23 +1,12 @@
-# resizemix baseline, the sibling of ../mixup/mixup_resnet18_4xb64-100e_in1k.py
-# (mixup_resnet18_4xb64-100e_in1k.py header: ResNet-18, ImageNet-1k, 100 epochs, 4 GPUs x 64
-# images)
-# ResizeMix (Qin et al., arXiv 2012.11101): MMPretrain's own `ResizeMix`
-# batch augment as it is (its label weight lies in [0.1, 0.8], unlike
-# OpenMixup's side-scale parametrisation).
-# alpha 0.2: OpenMixup's ImageNet benchmark, PyTorch-style 100 epochs
-# (docs/en/mixup_benchmarks/Mixup_imagenet.md; 0.2 for the cutting mixups on
-# ResNet-18).
+# ResizeMix: ResNet-18, ImageNet-1k, 100 epochs, 4 GPUs x 64.
 _base_ = [
     '../../_base_/models/resnet18.py',
+    '../../_base_/models/resizemix.py',
     '../../_base_/datasets/imagenet.py',
     '../../_base_/schedules/imagenet_sgd_cosine_100e.py',
     '../../_base_/default_runtime.py',
 ]
 
 model = dict(
-    head=dict(
-        loss=dict(type='CrossEntropyLoss', loss_weight=1.0, use_soft=True),
-        cal_acc=False,
-    ),
-    train_cfg=dict(augments=[dict(type='ResizeMix', alpha=0.2)]),
-)
+    head=_base_.soft_ce_head,
+    train_cfg=dict(augments=[dict(_base_.resizemix, alpha=0.2)]))

@@ -1,33 +1,12 @@
-# resizemix baseline, the sibling of ../mixup/mixup_resnet50_1xb16-200e_cub.py
-# (mixup_resnet50_1xb16-200e_cub.py header: ResNet-50, CUB-200-2011, 200 epochs from
-# ImageNet weights, batch 16)
-# ResizeMix (Qin et al., arXiv 2012.11101): MMPretrain's own `ResizeMix`
-# batch augment as it is (its label weight lies in [0.1, 0.8], unlike
-# OpenMixup's side-scale parametrisation).
-# alpha 1.0: OpenMixup's fine-grained benchmark
-# (docs/en/mixup_benchmarks/Mixup_downstream.md).
+# ResizeMix: ResNet-50, CUB-200-2011, 200 epochs, batch 16.
 _base_ = [
-    '../../_base_/models/resnet50.py',
+    '../../_base_/models/resnet50_pretrained.py',
+    '../../_base_/models/resizemix.py',
     '../../_base_/datasets/cub200.py',
     '../../_base_/schedules/finegrained_sgd_cosine_200e.py',
     '../../_base_/default_runtime.py',
 ]
 
 model = dict(
-    backbone=dict(
-        # ImageNet initialisation of the reference's fine-grained runs
-        # (torchvision's weights, `pretrained='tools/...-pytorch.pth'` in
-        # its logs). Nothing is read while the config is built; the
-        # weights are loaded by init_weights() when training starts, from
-        # torchvision's URL into the torch hub cache. Offline, download
-        # https://download.pytorch.org/models/resnet50-0676ba61.pth and set
-        # checkpoint='path/to/resnet50-0676ba61.pth'.
-        init_cfg=dict(type='Pretrained', checkpoint='torchvision://resnet50'),
-    ),
-    head=dict(
-        num_classes=200,
-        loss=dict(type='CrossEntropyLoss', loss_weight=1.0, use_soft=True),
-        cal_acc=False,
-    ),
-    train_cfg=dict(augments=[dict(type='ResizeMix', alpha=1.0)]),
-)
+    head=dict(_base_.soft_ce_head, num_classes=200),
+    train_cfg=dict(augments=[_base_.resizemix]))

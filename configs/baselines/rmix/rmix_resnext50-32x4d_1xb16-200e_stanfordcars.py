@@ -1,35 +1,13 @@
-# R-Mix baseline, the sibling of ../mixup/mixup_resnext50-32x4d_1xb16-200e_stanfordcars.py
-# (mixup_resnext50-32x4d_1xb16-200e_stanfordcars.py header: ResNeXt-50 32x4d, Stanford-Cars, 200
-# epochs from ImageNet weights, batch 16)
-# R-Mix (Dirichlet alpha 1.0, quantiles linspace(0, 0.99, 10); train-mode
-# saliency, clean loss dropped) as minhlong94/Random-Mixup; pooled patch
-# sizes (56, 112) keep its 4x4 / 2x2 grids of 32x32 (kernels 8 / 16) at 224x224.
-# SaliencyMixClassifier: one clean saliency pass per step, mixed soft labels.
+# R-Mix: ResNeXt-50 (32x4d), Stanford Cars, 200 epochs, batch 16.
 _base_ = [
-    '../../_base_/models/resnext50.py',
+    '../../_base_/models/resnext50_pretrained.py',
+    '../../_base_/models/rmix.py',
     '../../_base_/datasets/stanford_cars.py',
     '../../_base_/schedules/finegrained_sgd_cosine_200e.py',
     '../../_base_/default_runtime.py',
 ]
 
 model = dict(
-    backbone=dict(
-        # ImageNet initialisation of the reference's fine-grained runs
-        # (torchvision's weights, `pretrained='tools/...-pytorch.pth'` in
-        # its logs). Nothing is read while the config is built; the
-        # weights are loaded by init_weights() when training starts, from
-        # torchvision's URL into the torch hub cache. Offline, download
-        # https://download.pytorch.org/models/resnext50_32x4d-7cdf4587.pth and set
-        # checkpoint='path/to/resnext50_32x4d-7cdf4587.pth'.
-        init_cfg=dict(
-            type='Pretrained', checkpoint='torchvision://resnext50_32x4d'),
-    ),
-    head=dict(
-        num_classes=196,
-        loss=dict(type='CrossEntropyLoss', loss_weight=1.0, use_soft=True),
-        cal_acc=False,
-    ),
-    type='SaliencyMixClassifier',
-    mixer=dict(type='RMix', patch_sizes=(56, 112), num_actions=10,
-               max_quantile=0.99, dirichlet_alpha=1.0),
-)
+    _base_.rmix,
+    head=dict(_base_.soft_ce_head, num_classes=196),
+    mixer=dict(_base_.rmix.mixer, patch_sizes=(56, 112)))

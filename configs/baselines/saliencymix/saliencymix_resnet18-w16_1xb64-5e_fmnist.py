@@ -1,22 +1,17 @@
-# saliencymix baseline, the sibling of ../mixup/mixup_resnet18-w16_1xb64-5e_fmnist.py
-# (mixup_resnet18-w16_1xb64-5e_fmnist.py header: ResNet-18 w16 on the full Fashion-MNIST (run
-# tools/prepare_fashion_mnist.py first))
-# SaliencyMix (Uddin et al., ICLR'21): a CutMix box at the static-saliency
-# peak of one partner image, the plugin's `SaliencyMix` batch augment.
-# alpha 0.2: no published value for Fashion-MNIST: the CIFAR-100 value of
-# OpenMixup's benchmark, as the Mixup sibling.
+# SaliencyMix: ResNet-18 (width 16), Fashion-MNIST, 5 epochs, batch 64.
 _base_ = [
     '../../_base_/models/resnet18_w16_fmnist.py',
+    '../../_base_/models/saliencymix.py',
     '../../_base_/datasets/fashion_mnist.py',
     '../../_base_/schedules/fmnist_sgd_demo.py',
     '../../_base_/default_runtime.py',
 ]
 
 model = dict(
-    head=dict(
-        loss=dict(type='CrossEntropyLoss', loss_weight=1.0, use_soft=True),
-        cal_acc=False),
-    train_cfg=dict(augments=dict(type='SaliencyMix', alpha=0.2)),
-)
+    head=_base_.soft_ce_head,
+    train_cfg=dict(augments=dict(
+        _base_.saliencymix,
+        mean=_base_.data_preprocessor.mean,
+        std=_base_.data_preprocessor.std)))
 
 default_hooks = dict(logger=dict(interval=100))

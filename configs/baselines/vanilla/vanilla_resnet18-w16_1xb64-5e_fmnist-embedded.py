@@ -1,5 +1,5 @@
-# Vanilla (no mixing) ResNet-18 w16 on the embedded Fashion-MNIST
-# subset (4k train / 1k test).
+# Vanilla: ResNet-18 (width 16), embedded Fashion-MNIST subset, 5 epochs,
+# batch 64.
 _base_ = [
     '../../_base_/models/resnet18_w16_fmnist.py',
     '../../_base_/datasets/fashion_mnist_embedded.py',

@@ -1,5 +1,4 @@
-# Vanilla (no mixing) ResNet-18 w16 on the full Fashion-MNIST
-# (run tools/prepare_fashion_mnist.py first).
+# Vanilla: ResNet-18 (width 16), Fashion-MNIST, 5 epochs, batch 64.
 _base_ = [
     '../../_base_/models/resnet18_w16_fmnist.py',
     '../../_base_/datasets/fashion_mnist.py',

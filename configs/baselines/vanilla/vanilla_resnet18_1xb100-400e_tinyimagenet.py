@@ -1,5 +1,4 @@
-# Vanilla (no mixing) baseline: ResNet-18 (CIFAR variant, as the reference, at
-# 64 px), Tiny-ImageNet, 400 epochs, batch 100 on one GPU.
+# Vanilla: ResNet-18, Tiny-ImageNet, 400 epochs, batch 100.
 _base_ = [
     '../../_base_/models/resnet18_cifar.py',
     '../../_base_/datasets/tiny_imagenet.py',
@@ -7,8 +6,4 @@ _base_ = [
     '../../_base_/default_runtime.py',
 ]
 
-model = dict(
-    head=dict(
-        num_classes=200,
-    ),
-)
+model = dict(head=dict(num_classes=200))

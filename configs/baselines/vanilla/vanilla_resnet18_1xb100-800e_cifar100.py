@@ -1,13 +1,7 @@
-# Vanilla (no mixing) baseline: ResNet-18 (CIFAR variant), CIFAR-100, 800
-# epochs, batch 100 on one GPU.
+# Vanilla: ResNet-18, CIFAR-100, 800 epochs, batch 100.
 _base_ = [
     '../../_base_/models/resnet18_cifar.py',
     '../../_base_/datasets/cifar100.py',
-    '../../_base_/schedules/cifar_sgd_cosine_800e.py',
+    '../../_base_/schedules/cifar_sgd_cosine_800e_baselines.py',
     '../../_base_/default_runtime.py',
 ]
-
-# The vanilla/mixup baselines of the reference tables anneal the LR to 0
-# (OpenMixup cifar100/mixups/basic/r18_mixups_CE_none.py `min_lr=0.`),
-# not to the learned-mixup floor of 0.05 of the shared schedule.
-param_scheduler = dict(eta_min=0.0)

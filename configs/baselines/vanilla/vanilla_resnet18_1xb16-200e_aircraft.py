@@ -1,24 +1,9 @@
-# Vanilla (no mixing) baseline: ResNet-18, FGVC-Aircraft, 200 epochs from
-# ImageNet weights, batch 16.
+# Vanilla: ResNet-18, FGVC-Aircraft, 200 epochs, batch 16.
 _base_ = [
-    '../../_base_/models/resnet18.py',
+    '../../_base_/models/resnet18_pretrained.py',
     '../../_base_/datasets/fgvc_aircraft.py',
     '../../_base_/schedules/finegrained_sgd_cosine_200e.py',
     '../../_base_/default_runtime.py',
 ]
 
-model = dict(
-    backbone=dict(
-        # ImageNet initialisation of the reference's fine-grained runs
-        # (torchvision's weights, `pretrained='tools/resnet18-pytorch.pth'`
-        # in its logs). Nothing is read while the config is built; the
-        # weights are loaded by init_weights() when training starts, from
-        # torchvision's URL into the torch hub cache. Offline, download
-        # https://download.pytorch.org/models/resnet18-f37072fd.pth and set
-        # checkpoint='path/to/resnet18-f37072fd.pth'.
-        init_cfg=dict(type='Pretrained', checkpoint='torchvision://resnet18'),
-    ),
-    head=dict(
-        num_classes=100,
-    ),
-)
+model = dict(head=dict(num_classes=100))

@@ -1,5 +1,4 @@
-# Vanilla (no mixing) baseline: ResNet-34, ImageNet-1k, 100 epochs, 4 GPUs x 64
-# images.
+# Vanilla: ResNet-34, ImageNet-1k, 100 epochs, 4 GPUs x 64.
 _base_ = [
     '../../_base_/models/resnet34.py',
     '../../_base_/datasets/imagenet.py',

@@ -1,9 +1,11 @@
-# Vanilla (no mixing) baseline: Swin-T, CIFAR-100 upsampled to 224 px with RandAugment,
-# 200 epochs, AdamW, 2 GPUs x 25 (the recipe of
-# ../../adautomix/adautomix_swin-tiny_2xb25-200e_cifar100-224px.py).
+# Vanilla: Swin-T, CIFAR-100 at 224 px, 200 epochs, 2 GPUs x 25.
 _base_ = [
     '../../_base_/models/swin-t_224.py',
     '../../_base_/datasets/cifar100-224_randaugment.py',
     '../../_base_/schedules/adamw_cosine_200e.py',
     '../../_base_/default_runtime.py',
 ]
+
+# effective batch 100 (2 x 25 x 2 accumulated steps), as OpenMixup's
+# configs/classification/cifar100/mixups/vits/swin_t_mixups_sz224_bs100.py
+optim_wrapper = dict(accumulative_counts=2)
