@@ -4,7 +4,7 @@ from typing import Optional, Sequence, Union
 from mmpretrain.evaluation import Accuracy
 from mmpretrain.registry import METRICS
 
-NETWORKS = ('ema', 'online')
+from .network_scores import NETWORKS
 HEADS = ('one', 'mix')
 
 

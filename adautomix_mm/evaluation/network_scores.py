@@ -8,7 +8,7 @@ from typing import Optional
 
 import torch
 
-NETWORKS = ('ema', 'online')
+from ..models.classifiers.momentum_mix_classifier import NETWORKS
 
 
 def check_network(network: Optional[str], owner: str) -> None:

@@ -23,9 +23,9 @@ import torch
 import torch.nn.functional as F
 from mmengine.evaluator import BaseMetric
 from mmengine.hooks import Hook
-from mmengine.model import is_model_wrapper
 from mmpretrain.registry import HOOKS, METRICS
 
+from ..engine.hooks.runner_model import unwrap_model
 from .corruptions import (SEVERITIES, SEVERITY_CONSTANTS, check_corruption,
                           corrupt)
 from .network_scores import check_network, network_logits
@@ -49,7 +49,7 @@ class ModelMetric(BaseMetric):
         self._batches = 0
 
     def set_model(self, model: torch.nn.Module) -> None:
-        self._model = model.module if is_model_wrapper(model) else model
+        self._model = unwrap_model(model)
         self._batches = 0
 
     # ------------------------------------------------------------- helpers

@@ -69,11 +69,13 @@ def test_adversarial_warmup_and_generator_switch_off():
 
 
 class FakeModel:
+    """The schedule protocol of a model with AdAutoMix's game."""
+    PLAYS_GAME = True
 
     def __init__(self):
         self.states, self.momenta = [], []
 
-    def set_game_state(self, adversarial, generator_enabled):
+    def set_schedule_state(self, generator_enabled, progress, adversarial):
         self.states.append((adversarial, generator_enabled))
 
     def update_teacher(self, momentum):
@@ -172,3 +174,35 @@ def test_unknown_key_is_rejected():
     with pytest.raises(TypeError, match='interval'):
         reference_hook(interval=1)
     assert isinstance(reference_hook(), AdversarialOptimizerHook)
+
+
+class FakeNoGameModel(FakeModel):
+    """The same protocol for a model without a game (AutoMix)."""
+    PLAYS_GAME = False
+
+
+def test_one_hook_for_both_protocol_users():
+    # The old name is the same hook with the game on by default.
+    game = reference_hook(momentum=0.99, end_momentum=0.9999)
+    plain = HOOKS.build(dict(type='MomentumScheduleHook', momentum=0.99,
+                             end_momentum=0.9999))
+    assert type(plain).__mro__[0] is type(game).__mro__[1]
+    assert plain.adv_mode is None and game.adv_mode == 'alternate_sign'
+    # Without a game the model gets adversarial=None and nothing about a
+    # game is logged or checkpointed; the teacher schedule is the same.
+    model = FakeNoGameModel()
+    runner = fake_runner(model)
+    runner.message_hub = MessageHub.get_instance('plain_hook_test')
+    plain.before_train(runner)
+    run_iters(plain, runner, 3)
+    assert model.states == [(None, True)] * 3
+    assert model.momenta == [game.momentum_at(t, 10) for t in range(3)]
+    assert 'train/adv_phase' not in runner.message_hub.log_scalars
+    checkpoint = {}
+    plain.before_save_checkpoint(runner, checkpoint)
+    assert checkpoint == {}
+    # Each hook refuses the other kind of model, naming what to use.
+    with pytest.raises(TypeError, match='AdversarialOptimizerHook'):
+        plain.before_train(fake_runner(FakeModel()))
+    with pytest.raises(TypeError, match='set_game_state'):
+        game.before_train(fake_runner(FakeNoGameModel()))

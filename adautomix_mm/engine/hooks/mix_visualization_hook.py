@@ -7,8 +7,9 @@ import numpy as np
 import torch
 from mmengine.dist import is_main_process
 from mmengine.hooks import Hook
-from mmengine.model import is_model_wrapper
 from mmpretrain.registry import HOOKS
+
+from .runner_model import model_with
 
 
 @HOOKS.register_module()
@@ -81,11 +82,8 @@ class MixedSampleVisualizationHook(Hook):
     def draw(self, runner, step: int) -> Optional[str]:
         if self._batch is None:
             return None
-        model = runner.model.module if is_model_wrapper(runner.model) \
-            else runner.model
-        if not callable(getattr(model, 'mix_preview', None)):
-            raise TypeError('MixedSampleVisualizationHook needs a model with '
-                            f'mix_preview(), got {type(model).__name__}')
+        model = model_with(runner.model, 'MixedSampleVisualizationHook',
+                           ('mix_preview', ), 'AdAutoMix')
         data = model.data_preprocessor(self._batch, False)
         # Every rank runs the preview, the main one draws it: with SyncBN the
         # train-mode forward synchronises statistics across ranks, so one

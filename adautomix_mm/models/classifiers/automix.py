@@ -6,18 +6,17 @@ Semantics follow the official code (Westlake-AI/openmixup
 deviation is a named argument whose reference value is the default.
 """
 import math
-from typing import Dict, List, Optional
+from typing import Dict, List
 
 import torch
 from mmpretrain.models.utils.batch_augments import RandomBatchAugment
 from mmpretrain.registry import MODELS
 from mmpretrain.structures import DataSample
 
-from ..utils.early_grad import early_grad, grad_leaf
+from ..utils import args
 from ..utils.eta_balanced_loss import eta_balanced_bce
-from ..utils.mask_diagnostics import mask_diagnostics
-from ..utils.mixing import (constant_masks, gather_partners, mix_linear,
-                            mix_with_masks, sample_partners, sample_ratios)
+from ..utils.mixing import (constant_masks, mix_linear, mix_with_masks,
+                            sample_partners, sample_ratios)
 from .momentum_mix_classifier import MomentumMixClassifier
 
 MASK_ADJUST_RATIOS = ('classifier', 'generator')
@@ -58,73 +57,53 @@ class AutoMix(MomentumMixClassifier):
        \lambda_g)` (:meth:`PixelMixBlock.mask_loss`, :math:`\mu` =
        ``mask_loss``; :class:`MaskLossScheduleHook` anneals it).
 
-    Passes per step: teacher 2 forward (clean, no grad; mixed, with input
-    backward), online 2 forward+backward (the reference's count), in the
-    reference's order (teacher, then online). The generator's input
-    gradient is taken as soon as its teacher pass ends
-    (:func:`~..utils.early_grad.early_grad`: same gradients, the teacher's
-    activations freed before the online passes).
-
-    :class:`MomentumScheduleHook` updates the teacher after each optimizer
-    step and tells the model the training progress and whether the
-    generator still trains (``generator_off``); :meth:`loss` raises until
-    that state has been set (by the hook or :meth:`set_schedule_state`).
+    The schedule (teacher momentum, ``generator_off``, progress t/T) comes
+    from :class:`MomentumScheduleHook` (:meth:`set_schedule_state`);
+    :meth:`loss` raises until it is set.
 
     Args:
-        mix_block (dict): the generator, e.g. ``dict(type='PixelMixBlock')``;
-            ``in_channels`` is inferred from the backbone if omitted/None.
-        alpha (float): Beta concentration. Defaults to 2.0 (reference).
+        mix_block (dict): the generator (``PixelMixBlock``); ``in_channels``
+            is inferred from the backbone if omitted/None.
+        alpha (float): Beta concentration (2.0).
         mask_loss (float): weight :math:`\mu` of the mask loss (0.1).
-        mask_adjust (float): probability of rescaling the classifier's masks
-            to its ratio (0, the reference's AutoMix; 0.25 in a SAMix recipe).
-        mask_adjust_ratio (str): the ratio ``mask_adjust`` rescales to:
-            'classifier' (:math:`\lambda_c`, the masks' own ratio; default) or
-            'generator' (:math:`\lambda_g`, what the reference code compares
-            against, which looks like a bug).
+        mask_adjust (float): probability of rescaling :math:`M^c` to a ratio
+            (0; SAMix recipes 0.25): if the mean :math:`\mu_b` of
+            :math:`M_1` exceeds the ratio, :math:`M_1` is scaled down, else
+            :math:`M_2` (:meth:`adjust_masks`).
+        mask_adjust_ratio (str): that ratio: 'classifier' (:math:`\lambda_c`,
+            default) or 'generator' (:math:`\lambda_g`, the reference code).
         lam_margin (float): ratio margin of the linear-mixup fallback (0.08).
-        switch_off (float): 0 (reference default): the generator trains every
-            step. > 0: its teacher pass runs with probability
-            ``switch_off * a`` and is skipped otherwise (the mask loss
-            stays, as the reference), where a = 1 with
-            ``switch_off_annealing='none'`` (the reference: nothing sets its
-            ``cos_annealing``, so it stays 1) or
-            :math:`a = (\cos(\pi t/T) + 1)/2` with ``'cosine'`` (a late,
-            gradual stop of the generator; t/T from the schedule hook).
-        switch_off_annealing (str): 'none' (reference) or 'cosine'.
-        generator_weight (float): w, weight of the generator's mixup loss.
-        generator_loss (str): the generator's mixup loss on the teacher's
-            mix-head logits: 'mixup_ce' (AutoMix, and what the reference's
-            SAMix config computes, see docs/automix.md): the teacher mix
-            head's own loss on :math:`\tilde y_g`; 'eta_balanced_bce'
-            (SAMix's eta-balanced loss in the binary form its
-            ``neg_weight`` is written for): :func:`eta_balanced_bce`.
-        generator_eta (float): eta of 'eta_balanced_bce' in [0, 1], the
-            weight of the classes absent from :math:`\tilde y_g` (the
-            reference SAMix config's ``neg_weight=0.5``).
-        head_one_mix (bool): False (reference default; every shipped config):
-            ``loss_one`` is the one-hot head's CE on the clean batch. True
-            (the reference's option for Transformers): the one-hot head
-            trains on a Mixup(alpha 0.8) or CutMix(alpha 1.0) sample of the
-            batch, drawn 50/50 each step (MMPretrain's batch augments),
-            with its mixed labels.
-        partners_no_repeat (bool): False (reference default): partners are
-            plain permutations. True (the reference's
-            ``mix_shuffle_no_repeat``, set in its fine-grained configs): each
-            partner permutation is redrawn up to 10 times while it pairs a
-            sample with itself; the generator's then falls back to a random
-            cyclic shift (no fixed point), the classifier's keeps the last.
-        Other arguments: see :class:`MomentumMixClassifier`.
+        switch_off (float): the generator's teacher pass runs with
+            probability ``switch_off * a`` (0: always), a = 1
+            (``switch_off_annealing='none'``, default) or
+            :math:`(\cos(\pi t/T) + 1)/2` ('cosine'); the mask loss stays.
+        generator_weight (float): w (1.0).
+        generator_loss (str): 'mixup_ce' (default: the teacher mix head's
+            loss on :math:`\tilde y_g`) or 'eta_balanced_bce'
+            (:func:`eta_balanced_bce`, SAMix's binary form).
+        generator_eta (float): its eta in [0, 1] (0.5).
+        head_one_mix (bool): False (default): ``loss_one`` on the clean
+            batch; True: on a Mixup(0.8) or CutMix(1.0) sample, 50/50.
+        partners_no_repeat (bool): False (default): plain permutations;
+            True: redrawn up to 10 times while a sample is its own partner
+            (the generator's then a cyclic shift).
+        **kwargs: the two-network classifier's arguments (``backbone``,
+            ``neck``, ``head``, ``mix_head``, ``mix_stage``,
+            ``teacher_momentum``, ``teacher_buffers``, ``predict_network``,
+            ``data_preprocessor``, ``init_cfg``), see
+            :class:`MomentumMixClassifier`; any other key is an error.
+
+    Defaults are the reference's AutoMix recipe values; SAMix options and
+    their history: docs/automix_samix.md.
     """
 
     CLASSIFIER_LOSSES = ('loss_mix', 'loss_one')
     GENERATOR_LOSSES = ('loss_gen', 'loss_mask')
+    FIXED_MIX_SAMPLES = 2
 
     def __init__(self,
                  backbone: dict,
-                 neck: Optional[dict] = None,
-                 head: Optional[dict] = None,
                  mix_block: dict = dict(type='PixelMixBlock'),
-                 mix_head: Optional[dict] = None,
                  alpha: float = 2.0,
                  mask_loss: float = 0.1,
                  mask_adjust: float = 0.0,
@@ -137,73 +116,38 @@ class AutoMix(MomentumMixClassifier):
                  generator_eta: float = 0.5,
                  head_one_mix: bool = False,
                  partners_no_repeat: bool = False,
-                 mix_stage: int = 0,
-                 teacher_momentum: float = 0.999,
-                 teacher_buffers: str = 'own',
-                 predict_network: str = 'ema',
-                 pretrained: Optional[str] = None,
-                 train_cfg: Optional[dict] = None,
-                 data_preprocessor: Optional[dict] = None,
-                 init_cfg: Optional[dict] = None):
-        _check_args(alpha, mask_loss, mask_adjust, mask_adjust_ratio,
-                    lam_margin, switch_off, switch_off_annealing,
-                    generator_weight)
-        if generator_loss not in GENERATOR_LOSSES:
-            raise ValueError(f'generator_loss must be one of '
-                             f'{GENERATOR_LOSSES}, got {generator_loss!r}')
-        if not 0.0 <= float(generator_eta) <= 1.0:
-            raise ValueError(f'generator_eta must be in [0, 1], got '
-                             f'{generator_eta!r}')
-        if not isinstance(partners_no_repeat, bool):
-            raise ValueError(f'partners_no_repeat must be True or False, got '
-                             f'{partners_no_repeat!r}')
-        if not isinstance(head_one_mix, bool):
-            raise ValueError(f'head_one_mix must be True or False, got '
-                             f'{head_one_mix!r}')
-        super().__init__(
-            backbone=backbone,
-            neck=neck,
-            head=head,
-            mix_head=mix_head,
-            mix_stage=mix_stage,
-            teacher_momentum=teacher_momentum,
-            teacher_buffers=teacher_buffers,
-            predict_network=predict_network,
-            pretrained=pretrained,
-            train_cfg=train_cfg,
-            data_preprocessor=data_preprocessor,
-            init_cfg=init_cfg)
+                 **kwargs):
+        name = 'AutoMix'
+        self.alpha = args.number(name, 'alpha', alpha, 0.0, low_open=True)
+        self.mask_loss_init = args.number(name, 'mask_loss', mask_loss, 0.0)
+        self.mask_loss = self.mask_loss_init
+        self.mask_adjust = args.number(name, 'mask_adjust', mask_adjust, 0, 1)
+        self.mask_adjust_ratio = args.choice(
+            name, 'mask_adjust_ratio', mask_adjust_ratio, MASK_ADJUST_RATIOS)
+        self.lam_margin = args.number(name, 'lam_margin', lam_margin, 0.0,
+                                      0.5, high_open=True)
+        self.switch_off = args.number(name, 'switch_off', switch_off, 0, 1)
+        self.switch_off_annealing = args.choice(
+            name, 'switch_off_annealing', switch_off_annealing,
+            SWITCH_OFF_ANNEALING)
+        self.generator_weight = args.number(name, 'generator_weight',
+                                            generator_weight, 0.0)
+        self.generator_loss = args.choice(name, 'generator_loss',
+                                          generator_loss, GENERATOR_LOSSES)
+        self.generator_eta = args.number(name, 'generator_eta',
+                                         generator_eta, 0, 1)
+        self.head_one_mix = args.flag(name, 'head_one_mix', head_one_mix)
+        self.partners_no_repeat = args.flag(name, 'partners_no_repeat',
+                                            partners_no_repeat)
+        super().__init__(backbone=backbone, **kwargs)
         self.mix_block = self.build_mix_block(mix_block)
         if not callable(getattr(self.mix_block, 'mask_loss', None)):
             raise ValueError(
                 f'AutoMix: mix_block {mix_block.get("type")!r} has no '
                 '`mask_loss(masks, lam)`; use PixelMixBlock')
-        self.alpha = float(alpha)
-        self.mask_loss_init = float(mask_loss)
-        self.mask_loss = float(mask_loss)
-        self.mask_adjust = float(mask_adjust)
-        self.mask_adjust_ratio = mask_adjust_ratio
-        self.lam_margin = float(lam_margin)
-        self.switch_off = float(switch_off)
-        self.switch_off_annealing = switch_off_annealing
-        self.generator_weight = float(generator_weight)
-        self.generator_loss = generator_loss
-        self.generator_eta = float(generator_eta)
-        self.head_one_mix = head_one_mix
-        self.partners_no_repeat = partners_no_repeat
         self.one_hot_mixer = RandomBatchAugment(
             [dict(a) for a in HEAD_ONE_MIX_AUGMENTS],
             probs=[0.5, 0.5]) if head_one_mix else None
-        # Schedule state, set each iteration by MomentumScheduleHook (None:
-        # never set, i.e. the hook is missing).
-        self.generator_enabled: Optional[bool] = None
-        self.progress = 0.0
-
-    # ------------------------------------------------------- schedule state
-    def set_schedule_state(self, generator_enabled: bool,
-                           progress: float) -> None:
-        self.generator_enabled = bool(generator_enabled)
-        self.progress = float(progress)
 
     def set_mask_loss_weight(self, weight: float) -> None:
         self.mask_loss = float(weight)
@@ -219,14 +163,6 @@ class AutoMix(MomentumMixClassifier):
         return bool(torch.rand(()) <= self.switch_off * a)
 
     # ---------------------------------------------------------------- masks
-    def generate_masks(self, z: torch.Tensor, perms: torch.Tensor,
-                       lam: torch.Tensor, size) -> torch.Tensor:
-        """``[B, 2, H, W]`` masks for partners ``perms`` (``[2, B]``)."""
-        return self.mix_block(gather_partners(z, perms), lam, size)
-
-    def _margin_hit(self, lam: torch.Tensor) -> bool:
-        return bool((lam <= self.lam_margin).any())
-
     @staticmethod
     def adjust_masks(masks: torch.Tensor, lam: float,
                      eps: float = 1e-8) -> torch.Tensor:
@@ -250,13 +186,7 @@ class AutoMix(MomentumMixClassifier):
     # ------------------------------------------------------------------ loss
     def loss(self, inputs: torch.Tensor,
              data_samples: List[DataSample]) -> Dict[str, torch.Tensor]:
-        if self.generator_enabled is None:
-            raise RuntimeError(
-                "AutoMix has no schedule state: add dict(type="
-                "'MomentumScheduleHook') to `custom_hooks`. It updates the "
-                'EMA teacher after every optimizer step; without it the '
-                'teacher (the evaluated model and the generator\'s critic) '
-                'would never be updated.')
+        self.check_schedule_state()
         b, size, device = inputs.size(0), inputs.shape[-2:], inputs.device
         targets = self.onehot_targets(data_samples, device)
         # Draw order as the reference: lambda (generator, classifier), then
@@ -272,7 +202,7 @@ class AutoMix(MomentumMixClassifier):
 
         teacher = self.network('ema')
         with torch.no_grad():
-            z = teacher.backbone(inputs)[self.mix_stage]
+            z = self.teacher_features(teacher, inputs)[self.mix_stage]
         self.log_first_batch(inputs, z)
         # Generator masks first (the reference's order, which matters for a
         # value neck with BN running statistics).
@@ -296,20 +226,14 @@ class AutoMix(MomentumMixClassifier):
         losses = self._classifier_losses(inputs, targets, lam_c, perms_c,
                                          masks_c)
         losses.update(generator)
-        # Non-loss scalars (logged, not summed), as AdAutoMix: the
-        # generator's own masks when it ran, the classifier's otherwise.
-        if masks_g is not None:
-            losses.update(mask_diagnostics(masks_g, lam_g, fallback))
-        else:
-            losses.update(mask_diagnostics(masks_c, lam_c, fallback))
+        losses.update(self.mask_logs(masks_g, lam_g, masks_c, lam_c, fallback))
         return losses
 
     def _classifier_losses(self, x, targets, lam, perms, masks):
         online = self.network('online')
 
         def ce(head, inputs, y):
-            return self.head_loss(
-                head, self.neck_feats(online, online.backbone(inputs)), y)
+            return self.online_loss(online, head, inputs, y)
 
         x_one, y_one = x, targets
         if self.one_hot_mixer is not None:  # head_one_mix; CutMix is in place
@@ -320,48 +244,26 @@ class AutoMix(MomentumMixClassifier):
             loss_one=ce(online.head, x_one, y_one))
 
     def _generator_losses(self, x, targets, lam, perms, masks, teacher):
-        if masks is None:
-            # Generator stopped: zero-valued but connected to every Mix Block
-            # parameter, so DDP (find_unused_parameters=False) sees them all.
-            zero = sum(p.sum() for p in self.mix_block.parameters()) * 0.0
+        if masks is None:  # generator stopped
+            zero = self.zero_generator_loss()
             return dict(loss_gen=zero, loss_mask=zero.detach())
         loss_mask = self.mask_loss * self.mix_block.mask_loss(masks, lam)
         if not self._generator_pass_runs():
-            zero = sum(p.sum() for p in self.mix_block.parameters()) * 0.0
-            return dict(loss_gen=zero, loss_mask=loss_mask)
-        leaf = grad_leaf(masks)
-        x_mix = mix_with_masks(x, perms, leaf)
-        # Frozen teacher (requires_grad=False): gradients reach only the
-        # masks, i.e. the Mix Block, through the teacher's input gradient.
-        logits = teacher.mix_head(
-            self.neck_feats(teacher, teacher.backbone(x_mix))).float()
+            return dict(loss_gen=self.zero_generator_loss(),
+                        loss_mask=loss_mask)
         y_mix = mix_linear(targets, perms, lam)
-        if self.generator_loss == 'eta_balanced_bce':
-            loss_gen = eta_balanced_bce(logits, y_mix, self.generator_eta)
-        else:
-            loss_gen = teacher.mix_head.loss_module(
-                logits, y_mix, avg_factor=x.size(0))
-        return dict(loss_gen=early_grad(self.generator_weight * loss_gen,
-                                        leaf, masks),
-                    loss_mask=loss_mask)
 
-    @torch.no_grad()
-    def mix_preview(self, inputs: torch.Tensor, num_mix: Optional[int] = None):
-        """Generator samples for visualisation: dict of ``mixed``
-        ``[B, C, H, W]``, ``masks`` ``[B, 2, H, W]``, ``sources``
-        ``[B, 2, C, H, W]`` and ``lam`` ``[2]`` (uses the current RNG)."""
-        if num_mix not in (None, 2):
-            raise ValueError(f'AutoMix mixes 2 images, got num_mix={num_mix}')
-        b = inputs.size(0)
-        lam = sample_ratios(2, self.alpha, 'beta_normalized', inputs.device)
-        perms = sample_partners(2, b, keep_first=True, device=inputs.device)
-        z = self.network('ema').backbone(inputs)[self.mix_stage]
-        masks = self.generate_masks(z, perms, lam, inputs.shape[-2:])
-        return dict(
-            mixed=mix_with_masks(inputs, perms, masks),
-            masks=masks,
-            sources=gather_partners(inputs, perms),
-            lam=lam)
+        def loss_fn(logits):
+            if self.generator_loss == 'eta_balanced_bce':
+                loss_gen = eta_balanced_bce(logits, y_mix, self.generator_eta)
+            else:
+                loss_gen = teacher.mix_head.loss_module(
+                    logits, y_mix, avg_factor=x.size(0))
+            return self.generator_weight * loss_gen
+
+        return dict(loss_gen=self.teacher_mixed_loss(x, perms, masks, teacher,
+                                                     loss_fn),
+                    loss_mask=loss_mask)
 
 
 def _partners_no_repeat(b: int, strict: bool, tries: int = 10) -> torch.Tensor:
@@ -380,27 +282,3 @@ def _partners_no_repeat(b: int, strict: bool, tries: int = 10) -> torch.Tensor:
         shift = int(torch.randint(1, b - 1, ())) if b > 2 else 1
         perm = (ident + shift) % b
     return torch.stack([ident, perm])
-
-
-def _check_args(alpha, mask_loss, mask_adjust, mask_adjust_ratio, lam_margin,
-                switch_off, switch_off_annealing, generator_weight) -> None:
-    if not float(alpha) > 0:
-        raise ValueError(f'alpha must be > 0, got {alpha!r}')
-    if not float(mask_loss) >= 0:
-        raise ValueError(f'mask_loss must be >= 0, got {mask_loss!r}')
-    if not 0.0 <= float(mask_adjust) <= 1.0:
-        raise ValueError(f'mask_adjust must be in [0, 1], got {mask_adjust!r}')
-    if mask_adjust_ratio not in MASK_ADJUST_RATIOS:
-        raise ValueError(f'mask_adjust_ratio must be one of '
-                         f'{MASK_ADJUST_RATIOS}, got {mask_adjust_ratio!r}')
-    if not 0.0 <= float(lam_margin) < 0.5:
-        raise ValueError(f'lam_margin must be in [0, 0.5), got {lam_margin!r}')
-    if not 0.0 <= float(switch_off) <= 1.0:
-        raise ValueError(f'switch_off must be in [0, 1], got {switch_off!r}')
-    if switch_off_annealing not in SWITCH_OFF_ANNEALING:
-        raise ValueError(f'switch_off_annealing must be one of '
-                         f'{SWITCH_OFF_ANNEALING}, got '
-                         f'{switch_off_annealing!r}')
-    if not float(generator_weight) >= 0:
-        raise ValueError(f'generator_weight must be >= 0, got '
-                         f'{generator_weight!r}')

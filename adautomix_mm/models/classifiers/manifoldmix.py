@@ -29,12 +29,13 @@ Swin/ConvNeXt/ViT backbones have no ``res_layers`` and are refused at build.
 from typing import List, Optional, Sequence
 
 import torch
-import torch.nn.functional as F
 from mmpretrain.models import ImageClassifier
 from mmpretrain.registry import MODELS
 from mmpretrain.structures import DataSample
 
+from ..utils import args
 from ..utils.mixing import mix_linear, sample_partners, sample_ratios
+from ..utils.targets import onehot_targets, warn_unmixed_batch
 from .self_mixing_checks import check_mixing_args, check_mixing_model
 
 
@@ -67,10 +68,7 @@ class ManifoldMixClassifier(ImageClassifier):
                  init_cfg: Optional[dict] = None):
         name = type(self).__name__
         check_mixing_args(name, train_cfg, head, 'hidden states itself')
-        if isinstance(alpha, bool) or not isinstance(alpha, (int, float)) \
-                or not alpha > 0:
-            raise ValueError(f'{name}: alpha must be a number > 0, got '
-                             f'{alpha!r}')
+        args.number(name, 'alpha', alpha, 0.0, low_open=True)
         super().__init__(
             backbone=backbone, neck=neck, head=head, pretrained=pretrained,
             train_cfg=None, data_preprocessor=data_preprocessor,
@@ -122,12 +120,10 @@ class ManifoldMixClassifier(ImageClassifier):
         return k, ratios, perms
 
     def loss(self, inputs: torch.Tensor, data_samples: List[DataSample]):
-        if 'gt_score' in data_samples[0]:
-            targets = torch.stack([s.gt_score for s in data_samples]).float()
-        else:
-            targets = F.one_hot(
-                torch.cat([s.gt_label for s in data_samples]),
-                self.head.num_classes).float()
+        targets = onehot_targets(data_samples,
+                                 getattr(self.head, 'num_classes', None),
+                                 type(self).__name__, inputs.device)
+        warn_unmixed_batch(self, inputs.size(0), type(self).__name__)
         k, ratios, perms = self.sample_mixing(inputs.shape[0], inputs.device)
 
         def mix(x: torch.Tensor) -> torch.Tensor:

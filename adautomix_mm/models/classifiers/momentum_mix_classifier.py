@@ -1,15 +1,16 @@
 """Shared machinery of learned mixers trained with an EMA teacher.
 
 AdAutoMix and AutoMix both keep an online classifier (backbone, neck, one-hot
-``head`` and optionally a separate ``mix_head`` for mixed samples) and a
-frozen EMA copy of it, the *teacher*, which feeds the generator and is the
-deployable model. This base class owns that pair; subclasses implement
-``loss()``.
+``head`` and optionally a separate ``mix_head`` for mixed samples), a frozen
+EMA copy of it, the *teacher*, which feeds the generator (the Mix Block) and
+is the deployable model, and a generator trained through the teacher's input
+gradient. This base class owns the pair, the generator's shared steps and the
+schedule state; subclasses implement ``loss()``.
 """
 import logging
 from collections import OrderedDict
 from types import SimpleNamespace
-from typing import Dict, List, Optional, Tuple
+from typing import Callable, Dict, List, Optional, Tuple
 
 import torch
 import torch.nn as nn
@@ -19,9 +20,19 @@ from mmpretrain.models import ImageClassifier
 from mmpretrain.registry import MODELS
 from mmpretrain.structures import DataSample
 
-from ..utils.mix_stage import first_batch_line, mix_stage_report
+from ..utils import args
+from ..utils.early_grad import early_grad, grad_leaf
+from ..utils.mask_diagnostics import mask_diagnostics
+from ..utils.mix_stage import (backbone_in_channels, check_input_channels,
+                               data_channels, first_batch_line,
+                               mix_stage_report)
+from ..utils.mixing import (gather_partners, mix_with_masks, sample_partners,
+                            sample_ratios)
+from ..utils.targets import onehot_targets, warn_unmixed_batch
 from ..utils.teacher_ema import TeacherEMA
+from .self_mixing_checks import check_mixing_args, check_no_batch_augments
 
+#: the two networks of a learned mixer: the EMA teacher and the online one
 NETWORKS = ('ema', 'online')
 ONLINE_PARTS = ('backbone.', 'neck.', 'head.', 'mix_head.')
 NO_TEACHER_MESSAGE = (
@@ -41,33 +52,57 @@ _PROBE_SIZE = 64
 
 
 class MomentumMixClassifier(ImageClassifier):
-    """Online classifier + EMA teacher, evaluated as both networks.
+    r"""Online classifier + EMA teacher + a generator trained through the
+    teacher, evaluated as both networks (base of :class:`AdAutoMix` and
+    :class:`AutoMix`).
+
+    Generator step shared by the subclasses: masks
+    :math:`M = G(z[\pi], \lambda)` from the teacher's mix-stage features z
+    (:meth:`generate_masks`), the mixed batch
+    :math:`\tilde x = \sum_i M_i \odot x[\pi_i]`, and a loss on the frozen
+    teacher's mix-head logits :math:`h^{mix}_k(f_k(\tilde x))` whose
+    gradient reaches only the Mix Block, through the teacher's input gradient,
+    taken as soon as the teacher pass ends (:meth:`teacher_mixed_loss`,
+    :func:`~..utils.early_grad.early_grad`). A stopped generator gets a
+    zero loss connected to every Mix Block parameter
+    (:meth:`zero_generator_loss`, so DDP without
+    ``find_unused_parameters`` sees them all used). A classifier ratio within
+    ``lam_margin`` of 0 (:meth:`_margin_hit`) makes the classifier's masks
+    constant (linear mixup).
+
+    Schedule state (one protocol, driven by :class:`MomentumScheduleHook`
+    before every iteration): :meth:`set_schedule_state` ``(generator_enabled,
+    progress, adversarial)``; ``adversarial`` is ``None`` for models without
+    AdAutoMix's game (:attr:`PLAYS_GAME` False). :meth:`loss` refuses to run
+    before it is set (the hook also updates the teacher, the evaluated model).
 
     Logged scalars: MMEngine's headline ``loss`` is the optimised sum of
-    every ``loss*`` term, the generator's included (whose sign alternates
-    in AdAutoMix). :meth:`parse_losses` adds, for the log only, ``loss_cls``
-    (the sum of the subclass's :attr:`CLASSIFIER_LOSSES`, what trains the
-    online network) and, when the generator has several terms,
+    every ``loss*`` term, the generator's included. :meth:`parse_losses`
+    adds, for the log only, ``loss_cls`` (the sum of the subclass's
+    :attr:`CLASSIFIER_LOSSES`) and, when the generator has several terms,
     ``loss_mix_block`` (the sum of its :attr:`GENERATOR_LOSSES`).
 
     ``predict`` returns the ``predict_network``'s scores in ``pred_score``
     and always both networks' one-hot-head scores in ``pred_score_ema`` and
-    ``pred_score_online``; with a separate ``mix_head`` also its scores in
-    ``pred_score_ema_mix`` and ``pred_score_online_mix``: the reference's
-    four evaluated heads (``acc_one_k``, ``acc_one_q``, ``acc_mix_k``,
-    ``acc_mix_q``), read by :class:`NetworkAccuracy`.
+    ``pred_score_online``; with a separate ``mix_head`` also
+    ``pred_score_ema_mix`` and ``pred_score_online_mix`` (the reference's
+    four evaluated heads, read by :class:`NetworkAccuracy`).
 
     Args:
+        backbone, neck, head, data_preprocessor, init_cfg: as
+            :class:`mmpretrain.models.ImageClassifier` (``head`` required).
         mix_head (dict, optional): head for mixed samples (the reference's
             ``head_mix``); ``None`` shares ``head``.
         mix_stage (int): index of the backbone output that feeds the
-            generator (the reference uses ``out_indices=(2, 3)`` and index 0).
-        teacher_momentum (float): initial EMA momentum m (the hook schedules
-            it during training).
+            generator (the reference: ``out_indices=(2, 3)`` and index 0).
+        teacher_momentum (float): initial EMA momentum m in (0, 1) (0.999;
+            the hook schedules it).
         teacher_buffers (str): 'own' (reference), 'copy' or 'average'; see
             :class:`TeacherEMA`.
-        predict_network (str): 'ema' (deployable teacher, default) or
+        predict_network (str): 'ema' (the deployable teacher, default) or
             'online'.
+        train_cfg: must be empty (batch augments would mix twice); refused
+            with a message.
     """
 
     #: loss keys of the online classifier / of the Mix Block (subclasses)
@@ -76,6 +111,14 @@ class MomentumMixClassifier(ImageClassifier):
     #: logged-only sums added by :meth:`parse_losses` (NonFiniteLossHook
     #: names the terms before these)
     LOGGED_TOTALS = ('loss_cls', 'loss_mix_block')
+    #: whether the model plays AdAutoMix's adversarial game (needs the
+    #: ``adversarial`` flag of the schedule state)
+    PLAYS_GAME = False
+    #: fixed number of images per mixed sample (None: ``mix_samples``)
+    FIXED_MIX_SAMPLES: Optional[int] = None
+    #: ratio sampler and margin mode of subclasses without the option
+    lam_sampler = 'beta_normalized'
+    lam_margin_mode = 'any'
 
     def __init__(self,
                  backbone: dict,
@@ -86,33 +129,23 @@ class MomentumMixClassifier(ImageClassifier):
                  teacher_momentum: float = 0.999,
                  teacher_buffers: str = 'own',
                  predict_network: str = 'ema',
-                 pretrained: Optional[str] = None,
                  train_cfg: Optional[dict] = None,
                  data_preprocessor: Optional[dict] = None,
                  init_cfg: Optional[dict] = None):
         name = type(self).__name__
-        if train_cfg:
-            raise ValueError(
-                f'{name} generates its own mixed samples: remove '
-                f'`train_cfg={train_cfg}` (batch augments such as Mixup/CutMix '
-                'would mix the batch a second time before the algorithm).')
-        if head is None:
-            raise ValueError(f'{name} needs a classification `head`')
-        if predict_network not in NETWORKS:
-            raise ValueError(f'predict_network must be one of {NETWORKS}, got '
-                             f'{predict_network!r}')
+        check_mixing_args(name, train_cfg, head,
+                          'the batch with its generator')
+        args.choice(name, 'predict_network', predict_network, NETWORKS)
+        args.number(name, 'teacher_momentum', teacher_momentum, 0.0, 1.0,
+                    low_open=True, high_open=True)
         super().__init__(
             backbone=backbone,
             neck=neck,
             head=head,
-            pretrained=pretrained,
             train_cfg=None,
             data_preprocessor=data_preprocessor,
             init_cfg=init_cfg)
-        if getattr(self.data_preprocessor, 'batch_augments', None) is not None:
-            raise ValueError(
-                f'{name}: data_preprocessor.batch_augments must be None, the '
-                'algorithm mixes the batch itself.')
+        check_no_batch_augments(self, 'the algorithm')
         self.mix_head = MODELS.build(mix_head) if mix_head is not None else None
         self.predict_network = predict_network
         self.mix_stage = mix_stage
@@ -124,6 +157,36 @@ class MomentumMixClassifier(ImageClassifier):
         # teacher was copied from it; cleared by the first EMA update.
         self._teacher_copied_from_online = False
         self._register_load_state_dict_pre_hook(self._teacher_from_online)
+        # Schedule state (None: never set, i.e. the schedule hook is missing).
+        self.generator_enabled: Optional[bool] = None
+        self.adversarial: Optional[bool] = None
+        self.progress = 0.0
+
+    # -------------------------------------------------------- schedule state
+    def set_schedule_state(self, generator_enabled: bool, progress: float,
+                           adversarial: Optional[bool] = None) -> None:
+        """Called by :class:`MomentumScheduleHook` before every iteration:
+        does the generator train, the progress t/T, and (AdAutoMix's game
+        only) the phase."""
+        if adversarial is not None and not self.PLAYS_GAME:
+            raise ValueError(f'{type(self).__name__} has no adversarial game '
+                             f'(got adversarial={adversarial!r})')
+        self.generator_enabled = bool(generator_enabled)
+        self.progress = float(progress)
+        self.adversarial = None if adversarial is None else bool(adversarial)
+
+    def check_schedule_state(self) -> None:
+        if self.generator_enabled is None or (self.PLAYS_GAME and
+                                              self.adversarial is None):
+            hook = 'AdversarialOptimizerHook' if self.PLAYS_GAME \
+                else 'MomentumScheduleHook'
+            raise RuntimeError(
+                f'{type(self).__name__} has no schedule state: add '
+                f"dict(type='{hook}') to `custom_hooks`. It sets the "
+                'generator\'s state before every iteration and updates the '
+                'EMA teacher after every optimizer step; without it the '
+                'teacher (the evaluated model and the generator\'s critic) '
+                'would never be updated.')
 
     # ----------------------------------------------------- checkpoint loading
     def _teacher_from_online(self, state_dict, prefix, local_metadata,
@@ -203,19 +266,37 @@ class MomentumMixClassifier(ImageClassifier):
         return tuple(size)
 
     def _probe_mix_stage(self) -> torch.Size:
-        """Shape ``[C, h, w]`` of the mix-stage output for a probe input
-        (64x64, or the input size declared by the backbone's patch embed)."""
-        conv = next((m for m in self.backbone.modules()
-                     if isinstance(m, nn.Conv2d)), None)
-        if conv is None:
-            raise ValueError(f'{type(self).__name__}: cannot find the input '
-                             'channels of the backbone (no Conv2d layer)')
-        probe = torch.zeros(1, conv.in_channels, *self._probe_size())
+        """Shape ``[C, h, w]`` of the mix-stage output for a probe input with
+        the data's channels (the data preprocessor's mean/std; else the
+        backbone's first convolution) at 64x64 or the input size declared
+        by the backbone's patch embed. Refuses, in one line, a backbone whose
+        input channels differ from the data's."""
+        name = type(self).__name__
+        channels = data_channels(self.data_preprocessor)
+        if channels is not None:
+            check_input_channels(
+                name, self.backbone, channels,
+                'data_preprocessor.mean/std normalise')
+        else:
+            channels = backbone_in_channels(self.backbone)
+        if channels is None:
+            raise ValueError(f'{name}: cannot find the input channels of the '
+                             'backbone (no convolution) nor of the data '
+                             '(data_preprocessor without mean/std)')
+        probe = torch.zeros(1, channels, *self._probe_size())
         was_training = self.backbone.training
         self.backbone.eval()
-        with torch.no_grad():
-            outs = self.backbone(probe)
-        self.backbone.train(was_training)
+        try:
+            with torch.no_grad():
+                outs = self.backbone(probe)
+        except RuntimeError as err:
+            first = str(err).strip().splitlines()[0] if str(err) else ''
+            raise ValueError(
+                f'{name}: backbone {type(self.backbone).__name__} fails on a '
+                f'{tuple(probe.shape)} probe input at build time: '
+                f'{first}') from None
+        finally:
+            self.backbone.train(was_training)
         if not isinstance(outs, (tuple, list)):
             outs = (outs, )
         if not -len(outs) <= self.mix_stage < len(outs):
@@ -242,6 +323,27 @@ class MomentumMixClassifier(ImageClassifier):
         if warning is not None:
             print_log(warning, logger='current', level=logging.WARNING)
         self._first_batch_logged = False
+
+    def teacher_features(self, teacher: SimpleNamespace,
+                         inputs: torch.Tensor):
+        """The teacher backbone's outputs on the clean batch; on the first
+        batch, a backbone that cannot take the data is refused in one line
+        naming the backbone and the input shape. A one-image batch (nothing
+        to mix with) is warned about once."""
+        warn_unmixed_batch(self, inputs.size(0), type(self).__name__)
+        if self._first_batch_logged:
+            return teacher.backbone(inputs)
+        name = type(self).__name__
+        check_input_channels(name, self.backbone, inputs.size(1),
+                             'the training batches have')
+        try:
+            return teacher.backbone(inputs)
+        except RuntimeError as err:
+            first = str(err).strip().splitlines()[0] if str(err) else ''
+            raise ValueError(
+                f'{name}: backbone {type(self.backbone).__name__} fails on the '
+                f'first training batch {tuple(inputs.shape)}: {first}') \
+                from None
 
     def log_first_batch(self, inputs: torch.Tensor,
                         feats: torch.Tensor) -> None:
@@ -272,25 +374,15 @@ class MomentumMixClassifier(ImageClassifier):
     def onehot_targets(self, data_samples: List[DataSample],
                        device) -> torch.Tensor:
         """``[B, K]`` float targets: given soft scores, or one-hot labels."""
-        if 'gt_score' in data_samples[0]:
-            return torch.stack([s.gt_score for s in data_samples]).float()
-        num_classes = getattr(self.head, 'num_classes', None)
-        if num_classes is None:
-            raise ValueError(
-                f'{type(self).__name__} needs `head.num_classes` (or one-hot '
-                '`gt_score` from the data preprocessor) to mix labels')
-        labels = torch.cat([s.gt_label for s in data_samples]).to(device)
-        try:
-            return F.one_hot(labels, num_classes).float()
-        except RuntimeError:
-            bad = labels[(labels < 0) | (labels >= num_classes)]
-            if bad.numel() == 0:
-                raise
-            raise ValueError(
-                f'label {int(bad[0])} is outside [0, {num_classes}) of '
-                f'`head.num_classes={num_classes}` in {type(self).__name__}: '
-                'set model.head.num_classes to the number of classes of the '
-                'dataset (labels 0..K-1).') from None
+        return onehot_targets(data_samples,
+                              getattr(self.head, 'num_classes', None),
+                              type(self).__name__, device)
+
+    def online_loss(self, online: SimpleNamespace, head: nn.Module,
+                    inputs: torch.Tensor, targets: torch.Tensor):
+        """``head``'s loss on the online network's features of ``inputs``."""
+        return self.head_loss(
+            head, self.neck_feats(online, online.backbone(inputs)), targets)
 
     @staticmethod
     def head_loss(head: nn.Module, feats, targets: torch.Tensor) -> torch.Tensor:
@@ -301,6 +393,76 @@ class MomentumMixClassifier(ImageClassifier):
         """
         logits = head(feats).float()
         return head.loss_module(logits, targets, avg_factor=logits.size(0))
+
+    # ------------------------------------------------------------ generator
+    def generate_masks(self, z: torch.Tensor, perms: torch.Tensor,
+                       lam: torch.Tensor, size) -> torch.Tensor:
+        """``[B, N, H, W]`` masks for partners ``perms`` (``[N, B]``)."""
+        return self.mix_block(gather_partners(z, perms), lam, size)
+
+    def _margin_hit(self, lam: torch.Tensor) -> bool:
+        """Is a classifier ratio extreme (-> constant, i.e. linear, masks)?
+        'any': :math:`\\min_i \\lambda_i \\le` margin; 'first': only
+        :math:`\\lambda_1` (or :math:`1 - \\lambda_1`)."""
+        m = self.lam_margin
+        if self.lam_margin_mode == 'first':
+            first = float(lam[0])
+            return first <= m or 1.0 - first <= m
+        return bool((lam <= m).any())
+
+    def zero_generator_loss(self) -> torch.Tensor:
+        """Zero-valued but connected to every Mix Block parameter, so DDP
+        (``find_unused_parameters=False``) sees them all used."""
+        return sum(p.sum() for p in self.mix_block.parameters()) * 0.0
+
+    def teacher_mixed_loss(
+            self, x: torch.Tensor, perms: torch.Tensor, masks: torch.Tensor,
+            teacher: SimpleNamespace,
+            loss_fn: Callable[[torch.Tensor], torch.Tensor]) -> torch.Tensor:
+        """``loss_fn`` of the frozen teacher's mix-head logits (fp32) on
+        :math:`\\tilde x = \\sum_i M_i \\odot x[\\pi_i]`. The teacher
+        has ``requires_grad=False``: the gradient reaches only ``masks``
+        (the Mix Block), through the teacher's input gradient, which is
+        taken here (:func:`early_grad`: same gradients, the teacher's
+        activations freed before the online passes)."""
+        leaf = grad_leaf(masks)
+        x_mix = mix_with_masks(x, perms, leaf)
+        logits = teacher.mix_head(
+            self.neck_feats(teacher, teacher.backbone(x_mix))).float()
+        return early_grad(loss_fn(logits), leaf, masks)
+
+    @staticmethod
+    def mask_logs(masks_g: Optional[torch.Tensor], lam_g: torch.Tensor,
+                  masks_c: torch.Tensor, lam_c: torch.Tensor,
+                  fallback: bool) -> Dict[str, torch.Tensor]:
+        """Non-loss scalars (logged, not summed): the diagnostics of the
+        generator's own masks when it ran (they exist even when the
+        classifier fell back to constant masks), the classifier's
+        otherwise."""
+        if masks_g is not None:
+            return mask_diagnostics(masks_g, lam_g, fallback)
+        return mask_diagnostics(masks_c, lam_c, fallback)
+
+    @torch.no_grad()
+    def mix_preview(self, inputs: torch.Tensor, num_mix: Optional[int] = None):
+        """Generator samples for visualisation: dict of ``mixed``
+        ``[B, C, H, W]``, ``masks`` ``[B, N, H, W]``, ``sources``
+        ``[B, N, C, H, W]`` and ``lam`` ``[N]`` (uses the current RNG)."""
+        fixed = self.FIXED_MIX_SAMPLES
+        if fixed is not None and num_mix not in (None, fixed):
+            raise ValueError(f'{type(self).__name__} mixes {fixed} images, '
+                             f'got num_mix={num_mix}')
+        n = num_mix or fixed or self.mix_samples
+        b = inputs.size(0)
+        lam = sample_ratios(n, self.alpha, self.lam_sampler, inputs.device)
+        perms = sample_partners(n, b, keep_first=n == 2, device=inputs.device)
+        z = self.network('ema').backbone(inputs)[self.mix_stage]
+        masks = self.generate_masks(z, perms, lam, inputs.shape[-2:])
+        return dict(
+            mixed=mix_with_masks(inputs, perms, masks),
+            masks=masks,
+            sources=gather_partners(inputs, perms),
+            lam=lam)
 
     # ------------------------------------------------------------- inference
     def extract_feat(self, inputs: torch.Tensor, stage: str = 'neck'):

@@ -24,12 +24,13 @@ with ``needs_input_grad = True`` also gets ``input_grad=dL/dx``.
 from typing import List, Optional
 
 import torch
-import torch.nn.functional as F
 from mmpretrain.models import ImageClassifier
 from mmpretrain.registry import MODELS
 from mmpretrain.structures import DataSample
 
+from ..utils import args
 from ..utils.saliency import SALIENCY_MODES, input_saliency, module_mode
+from ..utils.targets import onehot_targets, warn_unmixed_batch
 from .self_mixing_checks import check_mixing_args, check_mixing_model
 
 CLEAN_LOSS_SCALES = ('reference', 'soft_ce', 'unscaled')
@@ -65,9 +66,8 @@ class SaliencyMixClassifier(ImageClassifier):
                  init_cfg: Optional[dict] = None):
         name = type(self).__name__
         check_mixing_args(name, train_cfg, head, 'with its own saliency')
-        if clean_loss_scale not in CLEAN_LOSS_SCALES:
-            raise ValueError(f'clean_loss_scale must be one of '
-                             f'{CLEAN_LOSS_SCALES}, got {clean_loss_scale!r}')
+        args.choice(name, 'clean_loss_scale', clean_loss_scale,
+                    CLEAN_LOSS_SCALES)
         if not isinstance(mixer, dict) or 'type' not in mixer:
             raise ValueError(f'{name}: `mixer` must be a config dict with a '
                              f'`type`, got {mixer!r}')
@@ -92,15 +92,9 @@ class SaliencyMixClassifier(ImageClassifier):
     def onehot_targets(self, data_samples: List[DataSample],
                        device) -> torch.Tensor:
         """``[B, K]`` float targets: given soft scores, or one-hot labels."""
-        if 'gt_score' in data_samples[0]:
-            return torch.stack([s.gt_score for s in data_samples]).float().to(
-                device)
-        num_classes = getattr(self.head, 'num_classes', None)
-        if num_classes is None:
-            raise ValueError(f'{type(self).__name__} needs `head.num_classes`'
-                             ' (or one-hot `gt_score`) to mix labels')
-        labels = torch.cat([s.gt_label for s in data_samples]).to(device)
-        return F.one_hot(labels, num_classes).float()
+        return onehot_targets(data_samples,
+                              getattr(self.head, 'num_classes', None),
+                              type(self).__name__, device)
 
     def pixel_stats(self, inputs: torch.Tensor):
         """The data preprocessor's ``mean``/``std`` as ``[C]`` (0-255 units;
@@ -127,6 +121,7 @@ class SaliencyMixClassifier(ImageClassifier):
     # --------------------------------------------------------------- loss
     def loss(self, inputs: torch.Tensor, data_samples: List[DataSample]):
         targets = self.onehot_targets(data_samples, inputs.device)
+        warn_unmixed_batch(self, inputs.size(0), type(self.mixer).__name__)
         mean, std = self.pixel_stats(inputs)
         keep = float(self.mixer.clean_lam) > 0
         sal_inputs = inputs

@@ -16,14 +16,21 @@ def check_mixing_args(name: str, train_cfg: Optional[dict],
         raise ValueError(f'{name} needs a classification `head`')
 
 
+def check_no_batch_augments(model, what: str) -> None:
+    """After build: no batch augments in the data preprocessor (``what``
+    names the part that mixes the batch)."""
+    if getattr(model.data_preprocessor, 'batch_augments', None) is not None:
+        raise ValueError(f'{type(model).__name__}: data_preprocessor.'
+                         f'batch_augments must be None ({what} mixes the '
+                         'batch)')
+
+
 def check_mixing_model(model, what: str) -> None:
     """After build: no batch augments in the data preprocessor either, and
     no training accuracy (undefined on soft targets). ``what`` names the
     part that mixes the batch."""
-    name = type(model).__name__
-    if getattr(model.data_preprocessor, 'batch_augments', None) is not None:
-        raise ValueError(f'{name}: data_preprocessor.batch_augments must '
-                         f'be None ({what} mixes the batch)')
+    check_no_batch_augments(model, what)
     if getattr(model.head, 'cal_acc', False):
-        raise ValueError(f'{name}: set `head.cal_acc=False` (mixed '
-                         'targets are soft, training accuracy undefined)')
+        raise ValueError(f'{type(model).__name__}: set `head.cal_acc=False` '
+                         '(mixed targets are soft, training accuracy '
+                         'undefined)')

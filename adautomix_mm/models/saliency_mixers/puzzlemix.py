@@ -33,6 +33,7 @@ import torch
 import torch.nn.functional as F
 from mmpretrain.registry import MODELS
 
+from ..utils import args
 from ..utils.graphcut import SWAP_SOLVERS, require_gco, swap_labels
 from ..utils.mixing import mix_targets_by_area
 
@@ -196,6 +197,11 @@ class PuzzleMix:
                  solver: str = 'batched',
                  energy_overflow: str = 'rescale'):
         require_gco('PuzzleMix')
+        for key, value in (('alpha', alpha), ('beta', beta), ('gamma', gamma),
+                           ('eta', eta), ('t_eps', t_eps),
+                           ('clean_lam', clean_lam), ('adv_p', adv_p),
+                           ('adv_eps', adv_eps)):
+            args.number('PuzzleMix', key, value)
         checks = [
             ('alpha', alpha, alpha > 0), ('beta', beta, beta >= 0),
             ('gamma', gamma, 0 <= gamma <= 1), ('eta', eta, eta >= 0),

@@ -25,6 +25,7 @@ import torch
 import torch.nn.functional as F
 from mmpretrain.registry import MODELS
 
+from ..utils import args
 from ..utils.mixing import mix_targets_by_area, mix_with_masks
 
 
@@ -75,6 +76,10 @@ class RMix:
                  dirichlet_alpha: float = 1.0,
                  clean_lam: float = 0.0,
                  partners: str = 'permutation'):
+        for key, value in (('max_quantile', max_quantile),
+                           ('dirichlet_alpha', dirichlet_alpha),
+                           ('clean_lam', clean_lam)):
+            args.number('RMix', key, value)
         checks = [
             ('patch_sizes', patch_sizes, len(patch_sizes) > 0 and all(
                 isinstance(k, int) and k >= 1 for k in patch_sizes)),

@@ -93,3 +93,32 @@ def first_batch_line(owner: str, inputs_shape, feats_shape) -> str:
     return (f'{owner}: first training batch of {b} images {hh} x {ww}: the '
             f'Mix Block gets features {c} x {h} x {w} and upsamples its '
             f'masks to {hh} x {ww}.')
+
+
+def data_channels(data_preprocessor) -> Optional[int]:
+    """Image channels the data preprocessor normalises (the length of its
+    ``mean``/``std``); None when it does not normalise."""
+    if not getattr(data_preprocessor, '_enable_normalize', False):
+        return None
+    return int(data_preprocessor.mean.numel())
+
+
+def backbone_in_channels(backbone: nn.Module) -> Optional[int]:
+    """Input channels of the backbone's first convolution (None: none)."""
+    conv = next((m for m in backbone.modules()
+                 if isinstance(m, (nn.Conv2d, nn.Conv3d))), None)
+    return None if conv is None else int(conv.in_channels)
+
+
+def check_input_channels(owner: str, backbone: nn.Module, channels: int,
+                         source: str) -> None:
+    """One line naming the backbone and the data's channels when they do
+    not match (``source`` says where ``channels`` comes from)."""
+    expected = backbone_in_channels(backbone)
+    if expected is not None and expected != channels:
+        raise ValueError(
+            f'{owner}: backbone {type(backbone).__name__} takes {expected}-'
+            f'channel images (its first convolution) but {source} '
+            f'{channels} channel(s): make them agree (e.g. the backbone\'s '
+            f'in_channels={channels}, or a {expected}-channel dataset and '
+            'data_preprocessor mean/std).')

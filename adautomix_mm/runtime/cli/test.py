@@ -30,6 +30,7 @@ from adautomix_mm.runtime.compat import (finish_distributed,
                                          prepare_cpu_distributed,
                                          safe_checkpoint_loading,
                                          trust_checkpoints_while_loading)
+from adautomix_mm.datasets.checks import check_datasets, explain_data_errors
 
 
 def parse_args(argv=None) -> argparse.Namespace:
@@ -74,6 +75,7 @@ def build_test_config(args: argparse.Namespace) -> Config:
     if args.amp:
         cfg.test_cfg = dict(cfg.get('test_cfg') or {}, fp16=True)
     check_dist_timeout(cfg)
+    check_datasets(cfg)
     if args.robustness is not None:
         from adautomix_mm.evaluation.suite import add_robustness_metrics
         add_robustness_metrics(cfg, robustness_file(args.robustness))
@@ -98,7 +100,7 @@ def _test(args: argparse.Namespace) -> dict:
         runner.test_evaluator.metrics.append(DumpResults(out_file_path=args.out))
     if args.trust_checkpoint:
         trust_checkpoints_while_loading(runner)
-    with safe_checkpoint_loading():
+    with safe_checkpoint_loading(), explain_data_errors(cfg):
         metrics = runner.test()
     if args.out is not None and args.out_item == 'metrics':
         mmengine.dump(metrics, args.out)

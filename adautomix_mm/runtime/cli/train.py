@@ -35,9 +35,10 @@ from adautomix_mm.runtime.compat import (finish_distributed,
                                          prepare_cpu_distributed,
                                          safe_checkpoint_loading,
                                          trust_checkpoints_while_loading)
+from adautomix_mm.datasets.checks import (LOADERS, check_datasets,
+                                          check_train_batch,
+                                          explain_data_errors)
 from adautomix_mm.runtime.hooks.preemption_hook import TrainingPreempted
-
-LOADERS = ('train_dataloader', 'val_dataloader', 'test_dataloader')
 
 
 def parse_args(argv=None) -> argparse.Namespace:
@@ -103,6 +104,8 @@ def build_train_config(args: argparse.Namespace) -> Config:
         cfg.custom_hooks = list(cfg.get('custom_hooks', None) or []) + [
             dict(type='ResumeLrScaleHook', scale=args.resume_lr_scale)]
     check_dist_timeout(cfg)
+    check_datasets(cfg)
+    check_train_batch(cfg)
     return cfg
 
 
@@ -155,7 +158,7 @@ def _train(args: argparse.Namespace) -> dict:
     # unpickling for resume/load_from only (not for init_cfg files).
     if args.trust_checkpoint:
         trust_checkpoints_while_loading(runner)
-    with safe_checkpoint_loading():
+    with safe_checkpoint_loading(), explain_data_errors(cfg):
         runner.train()
     return report_final_metrics(runner)
 

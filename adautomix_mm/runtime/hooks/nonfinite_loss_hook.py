@@ -51,8 +51,9 @@ import torch
 import torch.distributed as torch_dist
 from mmengine.dist import get_dist_info, is_distributed
 from mmengine.hooks import CheckpointHook, Hook
-from mmengine.model import is_model_wrapper
 from mmpretrain.registry import HOOKS
+
+from ...engine.hooks.runner_model import unwrap_model as _unwrap
 
 
 class DivergenceError(FloatingPointError):
@@ -89,10 +90,6 @@ def _check_ratio(name: str, value, none_ok: bool = True):
         raise ValueError(f'NonFiniteLossHook: {name} must be a positive '
                          f'number{" or None" if none_ok else ""}, got '
                          f'{value!r}')
-
-
-def _unwrap(model):
-    return model.module if is_model_wrapper(model) else model
 
 
 def _all_reduce_sum(t: torch.Tensor) -> torch.Tensor:

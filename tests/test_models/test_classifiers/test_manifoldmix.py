@@ -124,11 +124,18 @@ def test_gradient_reaches_every_backbone_parameter(layer):
         assert p.grad is not None and p.grad.abs().sum() > 0, name
 
 
-def test_hook_removed_when_the_forward_fails():
+def test_hook_removed_when_the_forward_fails(monkeypatch):
     model = build()
     fix_mixing(model, 1)
-    with pytest.raises(RuntimeError):
-        model.loss(torch.randn(4, 3, 32, 32), samples((0, 1, 2, 99)))
+
+    def fail(*args):
+        raise RuntimeError('forward failed after the mixed stage')
+
+    # fails inside the forward, after the hooked stage (a bad label is now
+    # refused before the hook is registered)
+    monkeypatch.setattr(model.neck, 'forward', fail)
+    with pytest.raises(RuntimeError, match='after the mixed stage'):
+        model.loss(torch.randn(4, 3, 32, 32), samples((0, 1, 2, 3)))
     stage = getattr(model.backbone, model.stage_names[0])
     assert not stage._forward_hooks
 
