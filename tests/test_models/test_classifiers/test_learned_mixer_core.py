@@ -12,8 +12,8 @@ import adautomix_mm  # noqa: F401
 from adautomix_mm.models.classifiers import (AdAutoMix, AutoMix,
                                              MomentumMixClassifier)
 
-CONFIGS = osp.join(osp.dirname(osp.dirname(osp.abspath(__file__))),
-                   'configs')
+CONFIGS = osp.normpath(osp.join(osp.dirname(osp.abspath(__file__)),
+                                 '..', '..', '..', 'configs'))
 PARTS = ('type', 'backbone', 'neck', 'head', 'mix_head', 'mix_block',
          'data_preprocessor', 'init_cfg', '_scope_')
 HEAD = dict(type='LinearClsHead', num_classes=4, in_channels=64,
