@@ -392,6 +392,7 @@ def write_summary(results_dir: str, protocol: str, p: Protocol,
     b = p.budget()
     start, end = teacher_momenta(b)
     val = f'first {p.val_size}' if p.val_size else 'all 10,000'
+    progress = progress_lines([r for r in all_runs if r not in done])
     text = f"""# Fashion-MNIST, over-fitting regime: protocol `{protocol}` (generated)
 
 Written by `benchmarks/overfit_fashion_mnist.py` after every finished run
@@ -436,11 +437,40 @@ last epoch: `runs/<method>/seed<k>/mixed_samples/`.
 
 CPU hours spent so far (all runs, including interrupted segments):
 {sum(cpu.values()) / 3600:.2f}.
+
+## Runs in progress (partial, not results)
+
+{progress}
 """
     path = osp.join(results_dir, 'summary.md')
     with open(path, 'w') as f:
         f.write(text)
     return path
+
+
+def progress_lines(runs: List[Run]) -> str:
+    """The last validation of every started, unfinished run: epoch, test
+    and train-subset top-1 per network, last mask diagnostics."""
+    from adautomix_mm.cli.compare import MASK_KEYS, load_run
+    lines = ['| run | last validated epoch | network | test top-1 | '
+             'train-subset top-1 (epoch) | mask range / entropy / share err |',
+             '|---|---|---|---|---|---|']
+    for r in runs:
+        try:
+            run = load_run(r.work_dir)
+        except (FileNotFoundError, OSError, ValueError):
+            continue
+        masks = [t for t in run.train if MASK_KEYS[0] in t]
+        mask = ' / '.join(f'{masks[-1][k]:.3f}' for k in MASK_KEYS[:3]) \
+            if masks else '–'
+        for key, label in run.networks().items():
+            vals = [v for v in run.val if key in v]
+            trains = [v for v in run.val if 'train_subset_' + key in v]
+            train = (f"{trains[-1]['train_subset_' + key]:.2f} "
+                     f"({trains[-1]['step']})") if trains else '–'
+            lines.append(f'| {r.name} | {vals[-1]["step"]} | {label} | '
+                         f'{vals[-1][key]:.2f} | {train} | {mask} |')
+    return '\n'.join(lines) if len(lines) > 2 else '(none)'
 
 
 def mask_rows(runs) -> List[dict]:
@@ -553,6 +583,9 @@ def parse_args(argv=None):
                     help='default: benchmarks/results/'
                     'accuracy_fashion_mnist_<protocol suffix>/')
     ap.add_argument('--dry-run', action='store_true')
+    ap.add_argument('--summary-only', action='store_true',
+                    help='rewrite the summary from the work dirs as they are '
+                    '(copying finished runs), train nothing')
     args = ap.parse_args(argv)
     if args.jobs < 1:
         ap.error(f'--jobs must be >= 1, got {args.jobs}')
@@ -580,6 +613,12 @@ def main(argv=None) -> List[str]:
             export_run(run, p, results_dir)
         write_summary(results_dir, args.protocol, p, runs, command.strip())
 
+    if args.summary_only:
+        for run in runs:
+            if finished(run.work_dir, p.epochs):
+                on_finished(run, False)
+        write_summary(results_dir, args.protocol, p, runs, command.strip())
+        return []
     started = drive(runs, p, args.jobs, args.nice, args.threads, args.poll,
                     on_finished)
     write_summary(results_dir, args.protocol, p, runs, command.strip())
