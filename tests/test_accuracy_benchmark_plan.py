@@ -5,22 +5,16 @@ full-Fashion-MNIST config, give every method the same budget options, run an
 EMAHook twin of each single-network method only, and default to the budget
 its committed results were measured at (6k train, 6 epochs, 5k test).
 """
-import importlib.util
 import os.path as osp
 
 import pytest
 from mmengine.config import Config
 
-from conftest import REPO_ROOT
+from conftest import REPO_ROOT, load_file
 
 
 def _bench():
-    spec = importlib.util.spec_from_file_location(
-        'accuracy_fashion_mnist',
-        REPO_ROOT / 'benchmarks' / 'accuracy_fashion_mnist.py')
-    mod = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(mod)
-    return mod
+    return load_file(REPO_ROOT / 'benchmarks' / 'accuracy_fashion_mnist.py')
 
 
 def test_methods_cover_every_method_with_a_config():

@@ -2,7 +2,6 @@
 plan (class-balanced subset, order, budget options, generated configs), its
 resume/skip decisions, and one end-to-end smoke run of the driver on tiny
 synthetic IDX files (one training subprocess)."""
-import importlib.util
 import json
 import struct
 
@@ -10,16 +9,11 @@ import numpy as np
 import pytest
 from mmengine.config import Config
 
-from conftest import REPO_ROOT
+from conftest import REPO_ROOT, load_file
 
 
 def _driver():
-    spec = importlib.util.spec_from_file_location(
-        'overfit_fashion_mnist',
-        REPO_ROOT / 'benchmarks' / 'overfit_fashion_mnist.py')
-    mod = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(mod)
-    return mod
+    return load_file(REPO_ROOT / 'benchmarks' / 'overfit_fashion_mnist.py')
 
 
 def _write_idx(root, prefix, labels, seed=0):
@@ -126,10 +120,7 @@ def test_smoke_run_copies_results_and_skips_finished(tmp_path):
 def test_gpu_check_smoke_on_cpu(tmp_path):
     """benchmarks/gpu_check.py's plumbing (recipes, synthetic data, runner,
     ratios, results files) in its CPU smoke mode; AMP needs a GPU."""
-    spec = importlib.util.spec_from_file_location(
-        'gpu_check', REPO_ROOT / 'benchmarks' / 'gpu_check.py')
-    gpu_check = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(gpu_check)
+    gpu_check = load_file(REPO_ROOT / 'benchmarks' / 'gpu_check.py')
     names = list(gpu_check.recipes())
     assert names[0] == 'vanilla' and {'adautomix', 'automix', 'mixup',
                                       'cutmix', 'puzzlemix'} <= set(names)
