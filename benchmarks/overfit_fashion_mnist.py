@@ -396,7 +396,7 @@ def write_summary(results_dir: str, protocol: str, p: Protocol,
     text = f"""# Fashion-MNIST, over-fitting regime: protocol `{protocol}` (generated)
 
 Written by `benchmarks/overfit_fashion_mnist.py` after every finished run
-(git {git_commit()}). Command: `{command}`
+and by `--summary-only`; this file by `{command}` (git {git_commit()}).
 
 * Machine: {machine()}
 * Versions: {versions()}
@@ -494,6 +494,8 @@ def mask_rows(runs) -> List[dict]:
 
 def _write_csv(rows: List[dict], path: str) -> None:
     import csv
+    if not rows:
+        return
     keys = list(dict.fromkeys(k for r in rows for k in r))
     with open(path, 'w', newline='') as f:
         w = csv.DictWriter(f, fieldnames=keys)
