@@ -88,7 +88,7 @@ HEADLINE = ['vanilla', 'adautomix', 'mixup', 'cutmix', 'automix',
 PROTOCOLS: Dict[str, Protocol] = {
     'fmnist_5kbal_64e': Protocol(500, 64, 64, 0, 4, 8, [0, 1, 2], HEADLINE),
     # End-to-end check of the driver (CI): seconds of training.
-    'smoke': Protocol(4, 2, 16, 32, 1, 1, [0], ['vanilla'], []),
+    'smoke': Protocol(4, 2, 16, 32, 1, 2, [0], ['vanilla'], []),
 }
 
 
@@ -317,7 +317,17 @@ def _mean_std(values: List[float]) -> str:
     return f'{statistics.mean(values):.2f} ± {statistics.stdev(values):.2f}'
 
 
-def gap_rows(runs) -> List[dict]:
+def train_subset_records(run, p: Protocol, key: str) -> List[dict]:
+    """The validation records of ``run`` that hold a train-subset
+    measurement of metric ``key``: at the hook's epochs only (runs started
+    before the hook cleared its keys repeat the last value in every later
+    validation record)."""
+    tkey = 'train_subset_' + key
+    return [r for r in run.val if key in r and tkey in r and (
+        r['step'] % p.train_eval_interval == 0 or r['step'] == p.epochs)]
+
+
+def gap_rows(runs, p: Protocol) -> List[dict]:
     """Per run and network: final train-subset and test top-1, their gap,
     and the first validation epoch where train top-1 reached 99%."""
     from adautomix_mm.cli.compare import TOP1
@@ -325,16 +335,16 @@ def gap_rows(runs) -> List[dict]:
     for run in runs:
         for key, label in run.networks().items():
             tkey = 'train_subset_' + key
-            both = [r for r in run.val if key in r and tkey in r]
+            both = train_subset_records(run, p, key)
             if not both:
                 continue
-            first99 = next((r.get('epoch', r.get('step')) for r in run.val
-                            if r.get(tkey, 0) >= 99.0), None)
+            first99 = next((r['step'] for r in both if r[tkey] >= 99.0),
+                           None)
             last = both[-1]
             rows.append(dict(
                 method=run.method, network=label,
                 net_key=TOP1.match(key).group('net') or '', seed=run.seed,
-                epoch=last.get('epoch', last.get('step')),
+                epoch=last['step'],
                 train_top1=last[tkey], test_top1=last[key],
                 gap=last[tkey] - last[key], train99_epoch=first99,
                 run='/'.join(osp.normpath(run.work_dir).split(os.sep)[-2:])))
@@ -360,7 +370,7 @@ def write_summary(results_dir: str, protocol: str, p: Protocol,
         with open(osp.join(results_dir, 'compare.md'), 'w') as f:
             f.write(table)
         plot_curves(runs, osp.join(results_dir, 'curves.png'))
-    gaps = gap_rows(runs)
+    gaps = gap_rows(runs, p)
     _write_csv(gaps, osp.join(results_dir, 'gap.csv'))
     _write_csv(mask_rows(runs), osp.join(results_dir,
                                          'mask_diagnostics.csv'))
@@ -392,7 +402,7 @@ def write_summary(results_dir: str, protocol: str, p: Protocol,
     b = p.budget()
     start, end = teacher_momenta(b)
     val = f'first {p.val_size}' if p.val_size else 'all 10,000'
-    progress = progress_lines([r for r in all_runs if r not in done])
+    progress = progress_lines([r for r in all_runs if r not in done], p)
     text = f"""# Fashion-MNIST, over-fitting regime: protocol `{protocol}` (generated)
 
 Written by `benchmarks/overfit_fashion_mnist.py` after every finished run
@@ -448,7 +458,7 @@ CPU hours spent so far (all runs, including interrupted segments):
     return path
 
 
-def progress_lines(runs: List[Run]) -> str:
+def progress_lines(runs: List[Run], p: Protocol) -> str:
     """The last validation of every started, unfinished run: epoch, test
     and train-subset top-1 per network, last mask diagnostics."""
     from adautomix_mm.cli.compare import MASK_KEYS, load_run
@@ -465,7 +475,7 @@ def progress_lines(runs: List[Run]) -> str:
             if masks else '–'
         for key, label in run.networks().items():
             vals = [v for v in run.val if key in v]
-            trains = [v for v in run.val if 'train_subset_' + key in v]
+            trains = train_subset_records(run, p, key)
             train = (f"{trains[-1]['train_subset_' + key]:.2f} "
                      f"({trains[-1]['step']})") if trains else '–'
             lines.append(f'| {r.name} | {vals[-1]["step"]} | {label} | '

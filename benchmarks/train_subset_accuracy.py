@@ -65,6 +65,13 @@ class TrainSubsetAccuracyHook(Hook):
         self._evaluator.dataset_meta = getattr(self._loader.dataset,
                                                'metainfo', None)
 
+    def before_val_epoch(self, runner) -> None:
+        # The message hub keeps a scalar until it is updated again: without
+        # this, every later validation record would repeat the last value.
+        for key in [k for k in runner.message_hub.log_scalars
+                    if k.startswith(f'val/{PREFIX}')]:
+            runner.message_hub.log_scalars.pop(key)
+
     def after_val_epoch(self, runner, metrics=None) -> None:
         if runner.train_loop is None or not (
                 self.every_n_epochs(runner, self.interval)
