@@ -173,14 +173,19 @@ def cfg_options(*extra: str, base: Iterable[str] = FAST_CFG_OPTIONS) -> List[str
     return ['--cfg-options'] + [f'{k}={v}' for k, v in merged.items()]
 
 
-def load_helper(name: str):
-    """The module ``tests/helpers/<name>.py``, imported by file path (the
-    tests folder is not a package)."""
-    spec = importlib.util.spec_from_file_location(
-        name, HELPERS_DIR / f'{name}.py')
+def load_file(path):
+    """The Python file ``path`` imported as a module named after it (for
+    scripts outside the package, e.g. ``benchmarks/*.py``)."""
+    spec = importlib.util.spec_from_file_location(Path(path).stem, path)
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     return module
+
+
+def load_helper(name: str):
+    """The module ``tests/helpers/<name>.py``, imported by file path (the
+    tests folder is not a package)."""
+    return load_file(HELPERS_DIR / f'{name}.py')
 
 
 def assert_ranks_in_sync(work_dir, min_changed: float = 0.9):

@@ -5,7 +5,6 @@ full-Fashion-MNIST config, give every method the same budget options, run an
 EMAHook twin of each single-network method only, and default to the budget
 its committed results were measured at (6k train, 6 epochs, 5k test).
 """
-import importlib.util
 import os.path as osp
 from pathlib import Path
 
@@ -13,15 +12,11 @@ import pytest
 from mmengine.config import Config
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
+from conftest import load_file  # noqa: E402
 
 
 def _bench():
-    spec = importlib.util.spec_from_file_location(
-        'accuracy_fashion_mnist',
-        REPO_ROOT / 'benchmarks' / 'accuracy_fashion_mnist.py')
-    mod = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(mod)
-    return mod
+    return load_file(REPO_ROOT / 'benchmarks' / 'accuracy_fashion_mnist.py')
 
 
 def test_methods_cover_every_method_with_a_config():
