@@ -4,6 +4,7 @@ from typing import Optional, Sequence, Union
 from mmpretrain.evaluation import Accuracy
 from mmpretrain.registry import METRICS
 
+from ..models.utils.args import choice
 from .network_scores import NETWORKS
 HEADS = ('one', 'mix')
 
@@ -38,12 +39,8 @@ class NetworkAccuracy(Accuracy):
                  thrs: Union[float, Sequence[Union[float, None]], None] = 0.,
                  collect_device: str = 'cpu',
                  prefix: Optional[str] = None) -> None:
-        if network not in NETWORKS:
-            raise ValueError(f'NetworkAccuracy: network must be one of '
-                             f'{NETWORKS}, got {network!r}')
-        if head not in HEADS:
-            raise ValueError(f'NetworkAccuracy: head must be one of {HEADS}, '
-                             f'got {head!r}')
+        choice('NetworkAccuracy', 'network', network, NETWORKS)
+        choice('NetworkAccuracy', 'head', head, HEADS)
         name = network if head == 'one' else f'{network}_mix'
         super().__init__(
             topk=topk,

@@ -31,6 +31,15 @@ from .corruptions import (SEVERITIES, SEVERITY_CONSTANTS, check_corruption,
 from .network_scores import check_network, network_logits
 
 
+def values_in(owner: str, key: str, values, high: float) -> tuple:
+    """``values`` as a non-empty tuple of floats in [0, ``high``]."""
+    values = tuple(float(v) for v in values)
+    if not values or any(not 0 <= v <= high for v in values):
+        raise ValueError(f'{owner}: {key} must be in [0, {high}], '
+                         f'got {values}')
+    return values
+
+
 class ModelMetric(BaseMetric):
     """A metric that evaluates the model on its own perturbed inputs.
 
@@ -39,9 +48,14 @@ class ModelMetric(BaseMetric):
     computed over the whole set (so they gather correctly across ranks).
     """
 
-    def __init__(self, network: Optional[str], seed: int, prefix: str,
-                 collect_device: str = 'cpu') -> None:
+    #: the key prefix without a network (``<kind>`` or ``<kind>_<network>``)
+    kind = ''
+
+    def __init__(self, network: Optional[str], seed: int,
+                 prefix: Optional[str], collect_device: str = 'cpu') -> None:
         check_network(network, type(self).__name__)
+        if prefix is None:
+            prefix = f'{self.kind}_{network}' if network else self.kind
         super().__init__(collect_device=collect_device, prefix=prefix)
         self.network = network
         self.seed = int(seed)
@@ -164,6 +178,8 @@ class CorruptionAccuracy(ModelMetric):
         seed (int): seed of the random corruptions.
     """
 
+    kind = 'corruption'
+
     def __init__(self,
                  corruptions: Optional[Sequence[str]] = None,
                  severities: Sequence[int] = SEVERITIES,
@@ -190,10 +206,7 @@ class CorruptionAccuracy(ModelMetric):
             if missing:
                 raise ValueError(f'CorruptionAccuracy: baseline_errors lacks '
                                  f'{sorted(missing)}')
-        super().__init__(
-            network, seed,
-            prefix or (f'corruption_{network}' if network else 'corruption'),
-            collect_device)
+        super().__init__(network, seed, prefix, collect_device)
         self.corruptions = corruptions
         self.severities = severities
         self.preset = preset
@@ -240,6 +253,8 @@ class OcclusionAccuracy(ModelMetric):
     ``r0.3``) and ``mean`` over the ratios.
     """
 
+    kind = 'occlusion'
+
     def __init__(self,
                  ratios: Sequence[float] = tuple(i / 10 for i in range(11)),
                  fill: float = 0.0,
@@ -247,17 +262,11 @@ class OcclusionAccuracy(ModelMetric):
                  seed: int = 0,
                  collect_device: str = 'cpu',
                  prefix: Optional[str] = None) -> None:
-        ratios = tuple(float(r) for r in ratios)
-        if not ratios or any(not 0 <= r <= 1 for r in ratios):
-            raise ValueError(f'OcclusionAccuracy: ratios must be in [0, 1], '
-                             f'got {ratios}')
+        ratios = values_in('OcclusionAccuracy', 'ratios', ratios, 1)
         if not 0 <= fill <= 255:
             raise ValueError(f'OcclusionAccuracy: fill is a pixel value in '
                              f'[0, 255], got {fill}')
-        super().__init__(
-            network, seed,
-            prefix or (f'occlusion_{network}' if network else 'occlusion'),
-            collect_device)
+        super().__init__(network, seed, prefix, collect_device)
         self.ratios = ratios
         self.fill = fill
 
@@ -311,18 +320,17 @@ class FGSMAccuracy(ModelMetric):
     ``fgsm_<network>``): ``eps<eps>`` per epsilon (e.g. ``eps8``).
     """
 
+    kind = 'fgsm'
+
     def __init__(self,
                  epsilons: Sequence[float] = (1, 2, 4, 8),
                  network: Optional[str] = None,
                  collect_device: str = 'cpu',
                  prefix: Optional[str] = None) -> None:
-        epsilons = tuple(float(e) for e in epsilons)
-        if not epsilons or any(not 0 <= e <= 255 for e in epsilons):
-            raise ValueError(f'FGSMAccuracy: epsilons are in pixel units '
-                             f'(0-255), got {epsilons}')
+        epsilons = values_in('FGSMAccuracy', 'epsilons (pixel units)',
+                             epsilons, 255)
         super().__init__(
-            network, 0, prefix or (f'fgsm_{network}' if network else 'fgsm'),
-            collect_device)
+            network, 0, prefix, collect_device)
         self.epsilons = epsilons
 
     def attack(self, pixels: torch.Tensor, labels: torch.Tensor,
