@@ -3,7 +3,7 @@ steps on synthetic CIFAR-sized data under AMP (fp16 and bf16); step cost
 relative to vanilla and peak memory, written to a results file.
 
 One process, one MMEngine ``Runner`` per (method, dtype), built as
-``tools/train.py CONFIG --amp`` builds it (``adautomix_mm.cli.train``), with:
+``tools/train.py CONFIG --amp`` builds it (``adautomix_mm.runtime.cli.train``), with:
 
 * the training set replaced by ``--images`` random 32x32 RGB images with
   random labels (the recipe's own augmentation pipeline and batch size,
@@ -113,7 +113,7 @@ class StopAfterSecondsHook(Hook):
 def load_recipe(recipe: str, amp: bool):
     """The recipe as ``tools/train.py RECIPE --no-validate [--amp]`` makes
     it (loaded once per method: MMPretrain bases are slow to read)."""
-    from adautomix_mm.cli.train import build_train_config, parse_args
+    from adautomix_mm.runtime.cli.train import build_train_config, parse_args
     argv = [osp.join(REPO, recipe), '--no-validate'] + (['--amp'] if amp
                                                        else [])
     return build_train_config(parse_args(argv))
@@ -155,7 +155,7 @@ def build_config(base, dtype: str, args, work_dir: str):
 
 
 def run_one(base, name: str, dtype: str, args, work_root: str) -> dict:
-    from adautomix_mm.cli.mmpretrain_tools import build_runner
+    from adautomix_mm.runtime.cli.mmpretrain_tools import build_runner
     cfg = build_config(base, dtype, args, osp.join(work_root,
                                                    f'{name}_{dtype}'))
     cuda = torch.cuda.is_available()

@@ -330,7 +330,7 @@ def train_subset_records(run, p: Protocol, key: str) -> List[dict]:
 def gap_rows(runs, p: Protocol) -> List[dict]:
     """Per run and network: final train-subset and test top-1, their gap,
     and the first validation epoch where train top-1 reached 99%."""
-    from adautomix_mm.cli.compare import TOP1
+    from adautomix_mm.runtime.cli.compare import TOP1
     rows = []
     for run in runs:
         for key, label in run.networks().items():
@@ -354,7 +354,7 @@ def gap_rows(runs, p: Protocol) -> List[dict]:
 def write_summary(results_dir: str, protocol: str, p: Protocol,
                   all_runs: List[Run], command: str) -> str:
     """Rewrite the protocol's summary from every run copied so far."""
-    from adautomix_mm.cli.compare import (find_runs, plot_curves, summarize,
+    from adautomix_mm.runtime.cli.compare import (find_runs, plot_curves, summarize,
                                           to_csv, to_markdown)
     runs_root = osp.join(results_dir, 'runs')
     done = [r for r in all_runs
@@ -461,7 +461,7 @@ CPU hours spent so far (all runs, including interrupted segments):
 def progress_lines(runs: List[Run], p: Protocol) -> str:
     """The last validation of every started, unfinished run: epoch, test
     and train-subset top-1 per network, last mask diagnostics."""
-    from adautomix_mm.cli.compare import MASK_KEYS, load_run
+    from adautomix_mm.runtime.cli.compare import MASK_KEYS, load_run
     lines = ['| run | last validated epoch | network | test top-1 | '
              'train-subset top-1 (epoch) | mask range / entropy / share err |',
              '|---|---|---|---|---|---|']
@@ -485,7 +485,7 @@ def progress_lines(runs: List[Run], p: Protocol) -> str:
 
 def mask_rows(runs) -> List[dict]:
     """Per run and epoch: the mean of each logged mask diagnostic."""
-    from adautomix_mm.cli.compare import MASK_KEYS
+    from adautomix_mm.runtime.cli.compare import MASK_KEYS
     rows = []
     for run in runs:
         per_epoch: Dict[int, List[dict]] = {}
