@@ -215,7 +215,8 @@ def checkpoint_of(work_dir: str) -> Optional[str]:
     if not osp.isfile(last):
         return None
     with open(last) as f:
-        path = f.read().strip()
+        # relative to the work dir (absolute in runs of older code)
+        path = osp.join(work_dir, f.read().strip())
     return path if osp.isfile(path) else None
 
 

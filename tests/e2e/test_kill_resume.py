@@ -246,14 +246,15 @@ def preempted(runs):
         pytest.skip('the vanilla runs show it; the hook is model-agnostic')
     at_iter = runs.ipe + 1  # 0-based
     ranks = ['default_hooks.signal.ranks=[1]'] if runs.nproc == 2 else []
-    c = runs.root / 'c'
-    runs.stopped = runs.run('c_sigterm', c, check=False, options=(
+    # its own work dir: 'c' belongs to the run without RNG state above
+    c = runs.root / 'preempted'
+    runs.stopped = runs.run('preempted_sigterm', c, check=False, options=(
         'default_hooks.signal.type=signal_hook.SignalAtIterHook',
         f'default_hooks.signal.at_iter={at_iter}', *ranks))
     runs.after_stop = sorted(p.name for p in c.glob('*.pth'))
     runs.last_after_stop = (c / 'last_checkpoint').read_text()
     runs.stop_iter = at_iter + 1  # the iteration finishes, then it stops
-    runs.resumed_c = runs.run('c_resumed', c, '--resume')
+    runs.resumed_c = runs.run('preempted_resumed', c, '--resume')
     runs.c = c
     return runs
 
