@@ -77,6 +77,8 @@ class Protocol:
     seeds: List[int]
     methods: List[str]      # training order within a seed
     ema_twins: List[str] = field(default_factory=lambda: ['vanilla'])
+    # extra ``--cfg-options`` per method (e.g. the reference's settings)
+    method_options: Dict[str, List[str]] = field(default_factory=dict)
 
     def budget(self) -> Budget:
         return Budget(10 * self.per_class, self.epochs, self.batch_size,
@@ -85,7 +87,18 @@ class Protocol:
 
 HEADLINE = ['vanilla', 'adautomix', 'mixup', 'cutmix', 'automix',
             'puzzlemix']
+# AdAutoMix at the official code's settings (the CIFAR recipes' and the
+# class defaults): the Fashion-MNIST demo recipe keeps the package's older
+# choices ('any' margin check, adversarial pass first), docs/adautomix.md.
+REFERENCE_OPTIONS = {'adautomix': ['model.lam_margin_mode=first',
+                                   'model.online_pass_order=clean_vmix_amix']}
 PROTOCOLS: Dict[str, Protocol] = {
+    # The headline: 250 images per class, batch 32, 64 epochs = 5,056 steps.
+    'fmnist_2k5bal_b32_64e': Protocol(250, 64, 32, 0, 4, 4, [0, 1, 2],
+                                      HEADLINE,
+                                      method_options=REFERENCE_OPTIONS),
+    # First attempt, kept for its evidence: vanilla ended at 98.72% train
+    # top-1 (seed 0), so 5,000 images in 64 epochs do not over-fit enough.
     'fmnist_5kbal_64e': Protocol(500, 64, 64, 0, 4, 8, [0, 1, 2], HEADLINE),
     # End-to-end check of the driver (CI): seconds of training.
     'smoke': Protocol(4, 2, 16, 32, 1, 2, [0], ['vanilla'], []),
@@ -182,6 +195,7 @@ def run_options(m, p: Protocol, data_root: str, seed: int) -> List[str]:
                  f'test_dataloader.dataset.indices={p.val_size}']
     if m.teacher:
         opts += m.teacher(b)
+    opts += p.method_options.get(m.name, [])
     return opts + [f'randomness.seed={seed}']
 
 
@@ -577,7 +591,7 @@ def drive(runs: List[Run], p: Protocol, jobs: int, nice: int, threads: int,
 
 def parse_args(argv=None):
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument('--protocol', default='fmnist_5kbal_64e',
+    ap.add_argument('--protocol', default='fmnist_2k5bal_b32_64e',
                     choices=sorted(PROTOCOLS))
     ap.add_argument('--methods', nargs='+', default=None,
                     help='default: the protocol\'s (in its order)')
