@@ -296,7 +296,7 @@ class Segments:
 # ----------------------------------------------------------------- export
 def export_run(run: Run, p: Protocol, results_dir: str) -> str:
     """Copy what the results need from a finished work dir (no checkpoints):
-    the dumped config, every training segment's log, scalars and config,
+    every training segment's log, scalars and dumped config,
     the driver's CPU record and the mask grids at epochs 1, middle, last."""
     dest = osp.join(results_dir, 'runs', run.name)
     tmp = dest + '.part'
@@ -305,7 +305,9 @@ def export_run(run: Run, p: Protocol, results_dir: str) -> str:
     src = run.work_dir
     for name in sorted(os.listdir(src)):
         path = osp.join(src, name)
-        if name.endswith('.py') or name == 'driver_segments.json':
+        # (not the work dir's <variant>.py: the same dump as each
+        # segment's vis_data/config.py, thousands of lines of indices)
+        if name == 'driver_segments.json':
             shutil.copy2(path, tmp)
         scalars = osp.join(path, 'vis_data', 'scalars.json')
         if osp.isfile(scalars):

@@ -116,6 +116,9 @@ def test_smoke_run_copies_results_and_skips_finished(tmp_path):
     # only, not repeated from an earlier epoch
     assert [r['step'] for r in val] == [1, 2]
     assert ['train_subset_accuracy/top1' in r for r in val] == [False, True]
+    # the dumped config once, with its segment (not again from the work dir)
+    assert len(list(run.glob('*/vis_data/config.py'))) == 1
+    assert not (run / 'vanilla.py').exists()
     segments = json.loads((run / 'driver_segments.json').read_text())
     assert segments[-1]['rc'] == 0 and segments[-1]['cpu_s'] > 0
     summary = (tmp_path / 'r' / 'summary.md').read_text()
