@@ -93,12 +93,17 @@ HEADLINE = ['vanilla', 'adautomix', 'mixup', 'cutmix', 'automix',
 REFERENCE_OPTIONS = {'adautomix': ['model.lam_margin_mode=first',
                                    'model.online_pass_order=clean_vmix_amix']}
 PROTOCOLS: Dict[str, Protocol] = {
-    # The headline: 250 images per class, batch 32, 64 epochs = 5,056 steps.
+    # The headline: 128 images per class, batch 32, 128 epochs = 5,120
+    # steps.
+    'fmnist_1k28bal_b32_128e': Protocol(128, 128, 32, 0, 8, 8, [0, 1, 2],
+                                        HEADLINE,
+                                        method_options=REFERENCE_OPTIONS),
+    # Earlier attempts, kept for their evidence: vanilla (seed 0) did not
+    # reach 99% train top-1 (98.72% with 5,000 images, 64 epochs of batch
+    # 64; see the results README for 2,500 images, 64 epochs of batch 32).
     'fmnist_2k5bal_b32_64e': Protocol(250, 64, 32, 0, 4, 4, [0, 1, 2],
                                       HEADLINE,
                                       method_options=REFERENCE_OPTIONS),
-    # First attempt, kept for its evidence: vanilla ended at 98.72% train
-    # top-1 (seed 0), so 5,000 images in 64 epochs do not over-fit enough.
     'fmnist_5kbal_64e': Protocol(500, 64, 64, 0, 4, 8, [0, 1, 2], HEADLINE),
     # End-to-end check of the driver (CI): seconds of training.
     'smoke': Protocol(4, 2, 16, 32, 1, 2, [0], ['vanilla'], []),
@@ -593,7 +598,7 @@ def drive(runs: List[Run], p: Protocol, jobs: int, nice: int, threads: int,
 
 def parse_args(argv=None):
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument('--protocol', default='fmnist_2k5bal_b32_64e',
+    ap.add_argument('--protocol', default='fmnist_1k28bal_b32_128e',
                     choices=sorted(PROTOCOLS))
     ap.add_argument('--methods', nargs='+', default=None,
                     help='default: the protocol\'s (in its order)')
