@@ -80,6 +80,13 @@ def test_headline_plan_order_budget_and_configs(tmp_path):
     assert 'benchmarks.train_subset_accuracy' in cfg.custom_imports.imports
     hooks = Config.fromfile(by_name['adautomix/seed0'].config).custom_hooks
     assert hooks[0]['type'] == 'AdversarialOptimizerHook'  # custom_hooks.0
+    # an investigation variant: its base method's options plus its own
+    (floor, ) = drv.plan('fmnist_1k28bal_b32_128e', p, str(data),
+                         str(tmp_path / 'w'), ['adautomix_lrfloor'])[:1]
+    assert floor.options[-3:] == ['model.online_pass_order=clean_vmix_amix',
+                                  'param_scheduler.eta_min=0.05',
+                                  'randomness.seed=0']
+    assert floor.work_dir.endswith('adautomix_lrfloor/seed0')
     with pytest.raises(ValueError, match='unknown methods'):
         drv.plan('fmnist_1k28bal_b32_128e', p, str(data), str(tmp_path / 'w'),
                  ['nomix'])
