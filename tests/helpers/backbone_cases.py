@@ -67,27 +67,44 @@ def changed(before: dict, after: dict):
     return [n for n in before if not torch.equal(before[n], after[n])]
 
 
-def automix_cfg(backbone: dict, head_channels: int, **kwargs) -> dict:
-    """AutoMix on ``backbone`` (a ``BACKBONES`` entry), its Mix Block's
-    ``in_channels`` left to inference, raw uint8 input."""
+# What each learned mixer adds to the shared two-network skeleton below.
+_MIXER_PARTS = {
+    # every step trains on generated masks (no lambda margin)
+    'AutoMix': dict(mix_block=dict(type='PixelMixBlock', lam_concat=True),
+                    mask_loss=1.0, lam_margin=0.0),
+    'AdAutoMix': dict(mix_block=dict(type='AttentionMixBlock'),
+                      mix_samples=3, mix_stage=0),
+}
+
+
+def learned_mixer_cfg(method: str, backbone: dict, head_channels: int,
+                      **kwargs) -> dict:
+    """``method`` ('AutoMix' or 'AdAutoMix') on ``backbone`` (a ``BACKBONES``
+    entry), its Mix Block's ``in_channels`` left out (the model must infer
+    it from the backbone), raw uint8 input; ``kwargs`` override."""
     def head():
         return dict(type='LinearClsHead', num_classes=NUM_CLASSES,
                     in_channels=head_channels,
                     loss=dict(type='CrossEntropyLoss', use_soft=True))
 
     cfg = dict(
-        type='AutoMix',
+        type=method,
         backbone=copy.deepcopy(backbone),
         neck=dict(type='GlobalAveragePooling'),
         head=head(),
         mix_head=head(),
-        # No in_channels: AutoMix must infer it from the backbone.
-        mix_block=dict(type='PixelMixBlock', lam_concat=True),
-        mask_loss=1.0,
-        lam_margin=0.0,  # every step trains on generated masks
+        **copy.deepcopy(_MIXER_PARTS[method]),
         teacher_momentum=0.99,
         data_preprocessor=dict(type='ClsDataPreprocessor',
                                num_classes=NUM_CLASSES,
                                mean=[127.5] * 3, std=[64.0] * 3))
     cfg.update(kwargs)
     return cfg
+
+
+def automix_cfg(backbone: dict, head_channels: int, **kwargs) -> dict:
+    return learned_mixer_cfg('AutoMix', backbone, head_channels, **kwargs)
+
+
+def adautomix_cfg(backbone: dict, head_channels: int, **kwargs) -> dict:
+    return learned_mixer_cfg('AdAutoMix', backbone, head_channels, **kwargs)

@@ -72,6 +72,22 @@ def parameter_groups(model):
         teacher=list(model.teacher.parameters()))
 
 
+def assert_gradient_only_in(model, group):
+    """The last backward reached exactly ``group`` of
+    :func:`parameter_groups` and nothing else. 'mix_block': every parameter
+    has a nonzero gradient; 'online': every parameter has a gradient and the
+    total is nonzero (a single parameter's may be exactly 0)."""
+    groups = parameter_groups(model)
+    reached = groups.pop(group)
+    assert all(p.grad is not None for p in reached), group
+    if group == 'mix_block':
+        assert all(p.grad.abs().sum() > 0 for p in reached)
+    else:
+        assert sum(float(p.grad.abs().sum()) for p in reached) > 0
+    for name, params in groups.items():
+        assert all(p.grad is None for p in params), name
+
+
 def tiny_batch(b=6, size=16):
     """``b`` images ``N(0, 1)`` of ``size`` x ``size`` and labels
     ``i % NUM_CLASSES``."""

@@ -15,7 +15,6 @@ architecture. The last tests check the configuration errors: options that
 make a backbone output unusable for the Mix Block, an out-of-range
 ``mix_stage``, unknown keys and batch augments.
 """
-import copy
 import math
 
 import pytest
@@ -25,7 +24,8 @@ from mmpretrain.registry import MODELS
 
 import adautomix_mm  # noqa: F401  (registers AdAutoMix, AttentionMixBlock)
 
-from helpers.backbone_cases import BACKBONES, NUM_CLASSES
+from helpers.backbone_cases import BACKBONES
+from helpers.backbone_cases import adautomix_cfg as _model_cfg
 from helpers.backbone_cases import changed as _changed
 from helpers.backbone_cases import params as _params
 from helpers.backbone_cases import raw_batch as _batch
@@ -34,30 +34,6 @@ TEACHER_M = 0.9
 
 
 pytestmark = pytest.mark.usefixtures('one_thread')
-
-
-def _model_cfg(backbone: dict, head_channels: int, **kwargs) -> dict:
-    def head():
-        return dict(type='LinearClsHead', num_classes=NUM_CLASSES,
-                    in_channels=head_channels,
-                    loss=dict(type='CrossEntropyLoss', use_soft=True))
-
-    cfg = dict(
-        type='AdAutoMix',
-        backbone=copy.deepcopy(backbone),
-        neck=dict(type='GlobalAveragePooling'),
-        head=head(),
-        mix_head=head(),
-        # No in_channels: AdAutoMix must infer it from the backbone.
-        mix_block=dict(type='AttentionMixBlock'),
-        mix_samples=3,
-        mix_stage=0,
-        teacher_momentum=0.99,
-        data_preprocessor=dict(type='ClsDataPreprocessor',
-                               num_classes=NUM_CLASSES,
-                               mean=[127.5] * 3, std=[64.0] * 3))
-    cfg.update(kwargs)
-    return cfg
 
 
 @pytest.mark.parametrize('num_mix', [3, 2])
