@@ -14,6 +14,7 @@ import pytest
 import torch
 
 from helpers.two_network_runs import (MIX_BLOCK, ONLINE, TEACHER,
+                                      check_resumed_teacher,
                                       common_options, differing, load, run_env,
                                       scalars, select)
 
@@ -160,43 +161,10 @@ def test_resume_continues_the_phase_sequence(resume_runs):
 
 @pytest.mark.slow
 def test_resume_restores_teacher_and_continues_ema(resume_runs):
-    a, b = resume_runs['a'], resume_runs['b']
-    saved = load(a / 'epoch_1.pth')['state_dict']
-    # Model state right after the resume loaded the checkpoint
-    # (RankStateDumpHook's before_train dump runs after load_or_resume).
-    loaded = torch.load(b / 'rank0_init.pth', map_location='cpu',
-                        weights_only=True)
-    assert loaded['iter'] == ITERS_PER_EPOCH
+    # (RankStateDumpHook's before_train dump runs after load_or_resume.)
+    saved, loaded = check_resumed_teacher(
+        resume_runs['a'], resume_runs['b'], ITERS_PER_EPOCH, EPOCHS)
     for prefixes in (TEACHER, ONLINE, MIX_BLOCK):
         got = select(loaded['params'], prefixes)
         assert got, prefixes
         assert differing(got, {k: saved[k] for k in got}) == [], prefixes
-    # The whole saved state, buffers included: the teacher's own BN
-    # statistics and its EMA step count. (The data preprocessor's mean/std
-    # are non-persistent buffers, not in checkpoints.)
-    state = dict(loaded['params'], **loaded['buffers'])
-    assert 'teacher.steps' in saved
-    assert any(k.startswith('teacher.module.') and k.endswith('running_mean')
-               for k in saved)
-    assert set(saved) <= set(state), sorted(set(saved) - set(state))
-    assert differing({k: state[k] for k in saved}, saved) == []
-
-    # Not vacuous: the saved teacher is not the freshly initialised one
-    # (which run A dumped before training, with the same seed).
-    fresh = torch.load(a / 'rank0_init.pth', map_location='cpu',
-                       weights_only=True)
-    fresh_teacher = select(fresh['params'], TEACHER)
-    assert len(differing(fresh_teacher,
-                          {k: saved[k] for k in fresh_teacher})) == \
-        len(fresh_teacher)
-
-    # The EMA step count continued from the checkpoint: 1 at the start, +1
-    # per iteration, the same as in the uninterrupted run.
-    assert saved['teacher.steps'].item() == 1 + ITERS_PER_EPOCH
-    a_end = load(a / 'epoch_2.pth')['state_dict']
-    b_end = load(b / 'epoch_2.pth')['state_dict']
-    assert b_end['teacher.steps'].item() == a_end['teacher.steps'].item() \
-        == 1 + EPOCHS * ITERS_PER_EPOCH
-    # Epoch 2 moved the resumed teacher away from the loaded one.
-    teacher_params = select(loaded['params'], TEACHER)
-    assert differing({k: b_end[k] for k in teacher_params}, teacher_params)

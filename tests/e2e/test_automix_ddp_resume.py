@@ -13,8 +13,8 @@ import pytest
 import torch
 
 from helpers.two_network_runs import (MIX_BLOCK, ONLINE, TEACHER,
-                                      common_options, differing, load, run_env,
-                                      scalars, select)
+                                      check_resumed_teacher, common_options,
+                                      run_env, scalars, select)
 
 DEMO_CFG_REL = 'configs/automix/automix_resnet18-w16_1xb64-5e_fmnist-embedded.py'
 ANNEALED_CFG_REL = 'tests/configs/automix_fmnist_mask_annealed.py'
@@ -121,27 +121,5 @@ def test_resume_continues_the_schedules(resume_runs):
 
 @pytest.mark.slow
 def test_resume_restores_teacher_and_continues_ema(resume_runs):
-    a, b = resume_runs['a'], resume_runs['b']
-    saved = load(a / 'epoch_1.pth')['state_dict']
-    loaded = torch.load(b / 'rank0_init.pth', map_location='cpu',
-                        weights_only=True)
-    assert loaded['iter'] == ITERS_PER_EPOCH
-    state = dict(loaded['params'], **loaded['buffers'])
-    assert any(k.startswith('teacher.module.') and k.endswith('running_mean')
-               for k in saved)
-    assert set(saved) <= set(state), sorted(set(saved) - set(state))
-    assert differing({k: state[k] for k in saved}, saved) == []
-    fresh = torch.load(a / 'rank0_init.pth', map_location='cpu',
-                       weights_only=True)
-    fresh_teacher = select(fresh['params'], TEACHER)
-    assert len(differing(fresh_teacher,
-                          {k: saved[k] for k in fresh_teacher})) == \
-        len(fresh_teacher)
-    # the EMA step count continued from the checkpoint
-    assert saved['teacher.steps'].item() == 1 + ITERS_PER_EPOCH
-    a_end = load(a / 'epoch_2.pth')['state_dict']
-    b_end = load(b / 'epoch_2.pth')['state_dict']
-    assert b_end['teacher.steps'].item() == a_end['teacher.steps'].item() \
-        == 1 + EPOCHS * ITERS_PER_EPOCH
-    teacher_params = select(loaded['params'], TEACHER)
-    assert differing({k: b_end[k] for k in teacher_params}, teacher_params)
+    check_resumed_teacher(resume_runs['a'], resume_runs['b'],
+                          ITERS_PER_EPOCH, EPOCHS)

@@ -55,3 +55,40 @@ def select(state, prefixes):
 def differing(a, b):
     assert a.keys() == b.keys(), sorted(set(a) ^ set(b))
     return [k for k in a if not torch.equal(a[k], b[k])]
+
+
+def check_resumed_teacher(a, b, iters_per_epoch, epochs):
+    """Run ``b`` resumed run ``a``'s ``epoch_1.pth``: the state it loaded
+    (``rank0_init.pth``, dumped before training) is that checkpoint, buffers
+    included (the teacher's BN statistics and EMA step count), and is not the
+    freshly initialised teacher; the EMA step count then went on as in the
+    uninterrupted run and epoch 2 moved the teacher. Returns the checkpoint
+    and the loaded dump for method-specific checks."""
+    saved = load(a / 'epoch_1.pth')['state_dict']
+    loaded = torch.load(b / 'rank0_init.pth', map_location='cpu',
+                        weights_only=True)
+    assert loaded['iter'] == iters_per_epoch
+    # (The data preprocessor's mean/std are non-persistent buffers, not in
+    # checkpoints.)
+    state = dict(loaded['params'], **loaded['buffers'])
+    assert 'teacher.steps' in saved
+    assert any(k.startswith('teacher.module.') and k.endswith('running_mean')
+               for k in saved)
+    assert set(saved) <= set(state), sorted(set(saved) - set(state))
+    assert differing({k: state[k] for k in saved}, saved) == []
+    # Not vacuous: run A dumped the fresh teacher (same seed) before training.
+    fresh = torch.load(a / 'rank0_init.pth', map_location='cpu',
+                       weights_only=True)
+    fresh_teacher = select(fresh['params'], TEACHER)
+    assert len(differing(fresh_teacher,
+                         {k: saved[k] for k in fresh_teacher})) == \
+        len(fresh_teacher)
+    # EMA step count: 1 at the start, +1 per iteration.
+    assert saved['teacher.steps'].item() == 1 + iters_per_epoch
+    a_end = load(a / 'epoch_2.pth')['state_dict']
+    b_end = load(b / 'epoch_2.pth')['state_dict']
+    assert b_end['teacher.steps'].item() == a_end['teacher.steps'].item() \
+        == 1 + epochs * iters_per_epoch
+    teacher_params = select(loaded['params'], TEACHER)
+    assert differing({k: b_end[k] for k in teacher_params}, teacher_params)
+    return saved, loaded
