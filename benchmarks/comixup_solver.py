@@ -252,7 +252,7 @@ def main():
         target=dict(
             statement='mask optimisation per batch of 100 at 32x32 at least '
             '5x faster than a straightforward per-output gco loop with the '
-            'same objective (issue 9)',
+            'same objective',
             met_against={f: {k: med[k] / med[f] >= 5.0
                              for k in ('reference_loop', 'gco_loop')}
                          for f in ('fast', 'fast_pruned')}),

@@ -4,7 +4,7 @@ At ``atexit`` (after the entry point's ``main`` returned, before the
 interpreter shuts down) every rank writes the names of its threads
 (``/proc/self/task/*/comm``, Linux) to
 ``<work_dir>/rank{R}_exit_threads.json``. A process group still alive there
-shows as gloo's threads (``proc_threads.GLOO_THREADS``, issue 22);
+shows as gloo's threads (``proc_threads.GLOO_THREADS``: the exit abort);
 ``proc_threads.load_exit_threads`` reads the files back. Add it from the
 command line (folder on ``PYTHONPATH``)::
 

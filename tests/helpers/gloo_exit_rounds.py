@@ -4,7 +4,8 @@
 
 Each round forks two ranks from this (already imported) interpreter: cheap
 (no torch import per process), and every rank still ends through a full
-interpreter shutdown, the place where issue 22's abort happened. A rank
+interpreter shutdown, where the gloo exit abort (``std::terminate`` from a
+worker thread) happened. A rank
 builds a gloo process group, trains two DDP steps, runs the collectives an
 MMEngine run ends with (``all_gather_object`` of results, a broadcast), lets
 its model go and calls :func:`adautomix_mm.runtime.compat.finish_distributed`

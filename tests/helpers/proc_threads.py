@@ -1,8 +1,8 @@
 """Test helper: the names of this process's threads (Linux).
 
 A gloo process group still alive shows as its ``pt_gloo_runloop`` worker and
-``gloo_tcp_loop`` transport threads (issue 22: they must be gone by the time
-the interpreter shuts down).
+``gloo_tcp_loop`` transport threads (they must be gone by the time the
+interpreter shuts down, or a thread ended in a C++ destructor aborts it).
 """
 import json
 import os

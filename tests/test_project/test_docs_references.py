@@ -274,8 +274,8 @@ def test_documented_type_names_are_registered():
 
 def test_doc_examples_do_not_write_into_the_demo_work_dir():
     """`make demo` deletes its work dir (the Makefile's DEMO_DIR) before it
-    trains: no code block of the docs may use it (issue 21: the inference
-    example's files were wiped by the next `make demo`)."""
+    trains: no code block of the docs may use it (the inference example's
+    files were once wiped by the next `make demo`)."""
     makefile = (REPO_ROOT / 'Makefile').read_text()
     demo = re.search(r'^DEMO_DIR := (\S+)$', makefile, re.M).group(1)
     assert re.search(r'rm -rf \$\(DEMO_DIR\)\n', makefile)

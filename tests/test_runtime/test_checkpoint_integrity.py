@@ -1,7 +1,7 @@
 """Files that are only read run nothing; checksums on every load path;
 rotation only after a durable save; auto-resume of the run's own files; the
 finite-divergence guard; resuming with a new learning rate; the inexact
-resume warning (issue 20, items 1, 3-7). In-process and cheap; the end-to-end
+resume warning. In-process and cheap; the end-to-end
 runs are in test_divergence.py and test_checkpoint_rotation.py."""
 import json
 import os
