@@ -399,6 +399,8 @@ def write_summary(results_dir: str, protocol: str, p: Protocol,
             if osp.isdir(osp.join(runs_root, r.name))]
     runs = find_runs([osp.join(runs_root, r.name) for r in done]) \
         if done else []
+    for run in runs:  # named by its variant (runs/<variant>/seed<k>)
+        run.config_name = osp.basename(osp.dirname(osp.normpath(run.work_dir)))
     last_k = 3
     table = '(no finished run yet)\n'
     if runs:

@@ -130,6 +130,7 @@ def test_smoke_run_copies_results_and_skips_finished(tmp_path):
     assert segments[-1]['rc'] == 0 and segments[-1]['cpu_s'] > 0
     summary = (tmp_path / 'r' / 'summary.md').read_text()
     assert '| vanilla/seed0 | finished, copied |' in summary
+    assert '| vanilla | `vanilla` | single | 1 (0) |' in summary
     gap = (tmp_path / 'r' / 'gap.csv').read_text().splitlines()
     assert len(gap) == 2 and gap[1].startswith('vanilla,single,')
     assert drv.main(args) == []  # finished: not trained again
