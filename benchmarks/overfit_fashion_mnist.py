@@ -572,18 +572,13 @@ def start(run: Run, nice: int, env: dict):
 def drive(runs: List[Run], p: Protocol, jobs: int, nice: int, threads: int,
           poll_s: float, on_finished) -> List[str]:
     """Train the unfinished runs, ``jobs`` at a time, in order; call
-    ``on_finished(run, trained)`` for each run that finishes (``trained``)
-    and for those finished before. Returns the names of the runs trained or resumed."""
+    ``on_finished(run)`` for each run that finishes. Returns the names of
+    the runs trained or resumed."""
     env = dict(os.environ, PYTHONPATH=REPO + os.pathsep +
                os.environ.get('PYTHONPATH', ''),
                OMP_NUM_THREADS=str(threads), MKL_NUM_THREADS=str(threads))
-    pending, started = [], []
-    for run in runs:
-        if finished(run.work_dir, p.epochs):
-            on_finished(run, False)
-        else:
-            pending.append(run)
-    running = []
+    pending = [r for r in runs if not finished(r.work_dir, p.epochs)]
+    started, running = [], []
     while pending or running:
         while pending and len(running) < jobs:
             run = pending.pop(0)
@@ -610,7 +605,7 @@ def drive(runs: List[Run], p: Protocol, jobs: int, nice: int, threads: int,
                   f' {run.name} (rc {rc}, cpu {seg.records[-1]["cpu_s"]} s)',
                   flush=True)
             if ok:
-                on_finished(run, True)
+                on_finished(run)
     return started
 
 
@@ -660,20 +655,25 @@ def main(argv=None) -> List[str]:
     command = 'python benchmarks/overfit_fashion_mnist.py ' + \
         shlex.join(sys.argv[1:] if argv is None else argv)
 
-    def on_finished(run, trained):
-        if trained or not osp.isdir(osp.join(results_dir, 'runs', run.name)):
-            export_run(run, p, results_dir)
+    def summary():
         write_summary(results_dir, args.protocol, p, runs, command.strip())
 
+    def on_finished(run):
+        export_run(run, p, results_dir)
+        summary()
+
+    # runs finished before (e.g. by an interrupted driver): copy those not
+    # copied yet, then one summary of the state as it is
+    for run in runs:
+        if finished(run.work_dir, p.epochs) and \
+                not osp.isdir(osp.join(results_dir, 'runs', run.name)):
+            export_run(run, p, results_dir)
+    summary()
     if args.summary_only:
-        for run in runs:
-            if finished(run.work_dir, p.epochs):
-                on_finished(run, False)
-        write_summary(results_dir, args.protocol, p, runs, command.strip())
         return []
     started = drive(runs, p, args.jobs, args.nice, args.threads, args.poll,
                     on_finished)
-    write_summary(results_dir, args.protocol, p, runs, command.strip())
+    summary()  # the final states (a failed run included)
     return started
 
 
