@@ -14,7 +14,7 @@ import pytest
 import torch
 
 from helpers.two_network_runs import (MIX_BLOCK, ONLINE, TEACHER,
-                                      check_resumed_teacher,
+                                      check_resumed_teacher, train_two_ranks,
                                       common_options, differing, load, run_env,
                                       scalars, select)
 
@@ -31,23 +31,9 @@ DEAD_PARAMS = {'mix_block.conv_v.bias'}
 def test_ddp_two_ranks_keep_online_teacher_and_mix_block_identical(
         e2e, work_dir, tmp_path, torchrun_exe):
     dump = e2e.load_helper('ddp_state_dump')
-    cmd = torchrun_exe + [
-        '--nproc_per_node=2', f'--master_port={e2e.free_port()}',
-        e2e.repo_root / 'tools' / 'train.py', e2e.repo_root / DEMO_CFG_REL,
-        '--launcher', 'pytorch', '--work-dir', work_dir,
-    ] + e2e.cfg_options(
-        # 256 images / 2 ranks / batch 64 = 2 iterations per rank: one
-        # adversarial, one cooperative.
-        'train_dataloader.dataset.indices=256',
-        'train_cfg.max_epochs=1',
-        *common_options(), base=())
-    e2e.run_cmd(cmd, env=run_env(e2e), cwd=tmp_path, timeout=240,
-                log_file=tmp_path / 'torchrun.out')
-
-    log = e2e.train_log(work_dir)
-    assert 'Distributed training: True' in log
-    assert 'GPU number: 2' in log  # mmengine's name for the world size
-    assert 'Epoch(train) [1][2/2]' in log
+    # 2 iterations per rank: one adversarial, one cooperative
+    log = train_two_ranks(e2e, DEMO_CFG_REL, work_dir, tmp_path,
+                          torchrun_exe, timeout=240)
     phases = {it: rec['adv_phase']
               for it, rec in scalars(work_dir, 'adv_phase').items()}
     assert phases == {1: 1.0, 2: 0.0}, 'both game phases must have run'

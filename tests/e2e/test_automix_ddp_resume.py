@@ -14,7 +14,8 @@ import torch
 
 from helpers.two_network_runs import (MIX_BLOCK, ONLINE, TEACHER,
                                       check_resumed_teacher, common_options,
-                                      run_env, scalars, select)
+                                      run_env, scalars, select,
+                                      train_two_ranks)
 
 DEMO_CFG_REL = 'configs/automix/automix_resnet18-w16_1xb64-5e_fmnist-embedded.py'
 ANNEALED_CFG_REL = 'tests/configs/automix_fmnist_mask_annealed.py'
@@ -24,22 +25,8 @@ ANNEALED_CFG_REL = 'tests/configs/automix_fmnist_mask_annealed.py'
 def test_ddp_two_ranks_keep_online_teacher_and_mix_block_identical(
         e2e, work_dir, tmp_path, torchrun_exe):
     dump = e2e.load_helper('ddp_state_dump')
-    cmd = torchrun_exe + [
-        '--nproc_per_node=2', f'--master_port={e2e.free_port()}',
-        e2e.repo_root / 'tools' / 'train.py', e2e.repo_root / DEMO_CFG_REL,
-        '--launcher', 'pytorch', '--work-dir', work_dir,
-    ] + e2e.cfg_options(
-        # 256 images / 2 ranks / batch 64 = 2 iterations per rank
-        'train_dataloader.dataset.indices=256',
-        'train_cfg.max_epochs=1',
-        *common_options(), base=())
-    e2e.run_cmd(cmd, env=run_env(e2e), cwd=tmp_path, timeout=300,
-                log_file=tmp_path / 'torchrun.out')
-
-    log = e2e.train_log(work_dir)
-    assert 'Distributed training: True' in log
-    assert 'GPU number: 2' in log
-    assert 'Epoch(train) [1][2/2]' in log
+    log = train_two_ranks(e2e, DEMO_CFG_REL, work_dir, tmp_path,
+                          torchrun_exe, timeout=300)
     assert 'loss_gen' in log and 'loss_mask' in log
     assert (work_dir / 'mixed_samples' / 'epoch_1.png').is_file()
 

@@ -92,3 +92,25 @@ def check_resumed_teacher(a, b, iters_per_epoch, epochs):
     teacher_params = select(loaded['params'], TEACHER)
     assert differing({k: b_end[k] for k in teacher_params}, teacher_params)
     return saved, loaded
+
+
+def train_two_ranks(e2e, cfg_rel, work_dir, cwd, torchrun_exe, timeout):
+    """One epoch of ``cfg_rel`` on 256 images with ``tools/train.py`` under
+    2-process torchrun (gloo): 256 images / 2 ranks / batch 64 = 2
+    iterations per rank. Checks that it ran distributed and returns the
+    training log."""
+    cmd = torchrun_exe + [
+        '--nproc_per_node=2', f'--master_port={e2e.free_port()}',
+        e2e.repo_root / 'tools' / 'train.py', e2e.repo_root / cfg_rel,
+        '--launcher', 'pytorch', '--work-dir', work_dir,
+    ] + e2e.cfg_options(
+        'train_dataloader.dataset.indices=256',
+        'train_cfg.max_epochs=1',
+        *common_options(), base=())
+    e2e.run_cmd(cmd, env=run_env(e2e), cwd=cwd, timeout=timeout,
+                log_file=cwd / 'torchrun.out')
+    log = e2e.train_log(work_dir)
+    assert 'Distributed training: True' in log
+    assert 'GPU number: 2' in log  # mmengine's name for the world size
+    assert 'Epoch(train) [1][2/2]' in log
+    return log
