@@ -9,6 +9,7 @@ the same model or batch gets the same weights and data.
 import copy
 
 import torch
+import torch.nn.functional as F
 from mmpretrain.registry import MODELS
 from mmpretrain.structures import DataSample
 
@@ -86,6 +87,27 @@ def assert_gradient_only_in(model, group):
         assert sum(float(p.grad.abs().sum()) for p in reached) > 0
     for name, params in groups.items():
         assert all(p.grad is None for p in params), name
+
+
+def check_predict_reports_both_networks(model):
+    """``predict`` of a two-network classifier whose online head was moved
+    away from the teacher's: ``pred_score`` and ``pred_score_ema`` are the
+    teacher's softmax, ``pred_score_online`` the online network's. Returns
+    the batch's images."""
+    with torch.no_grad():
+        for p in model.head.parameters():
+            p.add_(1.0)  # make online != teacher
+    model.eval()
+    x, samples = tiny_batch()
+    out = model.predict(x, samples)
+    t = model.teacher.module
+    ema = F.softmax(t['head'](t['neck'](t['backbone'](x))), 1)
+    online = F.softmax(model.head(model.neck(model.backbone(x))), 1)
+    for i, s in enumerate(out):
+        torch.testing.assert_close(s.pred_score, ema[i])
+        torch.testing.assert_close(s.pred_score_ema, ema[i])
+        torch.testing.assert_close(s.pred_score_online, online[i])
+    return x
 
 
 def tiny_batch(b=6, size=16):

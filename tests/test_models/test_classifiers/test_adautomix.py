@@ -12,6 +12,7 @@ from adautomix_mm.models.utils import (TeacherEMA, mix_linear, mix_with_masks,
                                        sample_partners, sample_ratios)
 
 from helpers.tiny_models import (NUM_CLASSES, assert_gradient_only_in,
+                                 check_predict_reports_both_networks,
                                  generator_draws)
 from helpers.tiny_models import adautomix as build
 from helpers.tiny_models import parameter_groups as groups
@@ -218,19 +219,7 @@ def test_teacher_receives_no_gradient_and_teacher_bn_uses_own_batches():
 
 def test_predict_reports_both_networks_and_defaults_to_ema():
     model = build()
-    with torch.no_grad():
-        for p in model.head.parameters():
-            p.add_(1.0)  # make online != teacher
-    model.eval()
-    x, samples = batch()
-    out = model.predict(x, samples)
-    t = model.teacher.module
-    ema = F.softmax(t['head'](t['neck'](t['backbone'](x))), 1)
-    online = F.softmax(model.head(model.neck(model.backbone(x))), 1)
-    for i, s in enumerate(out):
-        torch.testing.assert_close(s.pred_score, ema[i])
-        torch.testing.assert_close(s.pred_score_ema, ema[i])
-        torch.testing.assert_close(s.pred_score_online, online[i])
+    x = check_predict_reports_both_networks(model)
     model.predict_network = 'online'
     torch.testing.assert_close(model(x, mode='tensor'), model.head(
         model.neck(model.backbone(x))))

@@ -19,7 +19,8 @@ from adautomix_mm.models.utils import (mask_diagnostics, mix_linear,
 
 from helpers.automix_oracle import (CLS_KEYS, draws, generator_step_by_hand,
                                     grads_after)
-from helpers.tiny_models import NUM_CLASSES, assert_gradient_only_in
+from helpers.tiny_models import (NUM_CLASSES, assert_gradient_only_in,
+                                 check_predict_reports_both_networks)
 from helpers.tiny_models import automix as build
 from helpers.tiny_models import parameter_groups as groups
 from helpers.tiny_models import tiny_batch as batch
@@ -219,18 +220,7 @@ def test_schedule_hooks_drive_automix():
 
 def test_predict_reports_both_networks_and_preview():
     model = build()
-    with torch.no_grad():
-        for p in model.head.parameters():
-            p.add_(1.0)
-    model.eval()
-    x, samples = batch()
-    out = model.predict(x, samples)
-    t = model.teacher.module
-    ema = F.softmax(t['head'](t['neck'](t['backbone'](x))), 1)
-    online = F.softmax(model.head(model.neck(model.backbone(x))), 1)
-    for i, s in enumerate(out):
-        torch.testing.assert_close(s.pred_score, ema[i])
-        torch.testing.assert_close(s.pred_score_online, online[i])
+    x = check_predict_reports_both_networks(model)
     prev = model.mix_preview(x)
     assert prev['masks'].shape == (6, 2, 16, 16)
     assert prev['sources'].shape == (6, 2, 3, 16, 16)
